@@ -1,0 +1,42 @@
+// One way to open Loa's database for every process: PGlite (PostgreSQL in WASM, in-process)
+// when no server is configured, or a PostgreSQL server through @prisma/adapter-pg.
+// Same schema, same migrations, same Prisma client.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.ts';
+
+export type DatabaseTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export interface Database {
+  prisma: PrismaClient;
+  /** The adapter factory, also used by the WASM schema engine to migrate. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  target: DatabaseTarget;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === 'postgres') {
+    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return { prisma, adapterFactory, target, close: () => prisma.$disconnect() };
+  }
+  if (!target.dataDir.startsWith('memory://')) await mkdir(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create(target.dataDir);
+  // The community adapter is typed against an older @prisma/driver-adapter-utils; the
+  // runtime contract is the same.
+  const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
+  const prisma = new PrismaClient({ adapter: adapterFactory as never });
+  return {
+    prisma,
+    adapterFactory,
+    target,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Loa reads its whole configuration from the environment once, at start, and refuses to
+// run with a value it does not understand, naming the variable.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { DatabaseTarget } from '../prisma/database.ts';
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535' })
+    .int('must be a port number from 1 to 65535')
+    .min(1, 'must be a port number from 1 to 65535')
+    .max(65535, 'must be a port number from 1 to 65535')
+    .default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOA_DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes only')
+    .default('loa'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOA_DEMO_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  LOA_SEED_DEMO: flag.default(true),
+  WORKER_QUEUES: z
+    .string()
+    .default('transcode,dispatch,maintenance')
+    .transform((s) => s.split(',').map((q) => q.trim()))
+    .pipe(z.array(z.enum(['transcode', 'dispatch', 'maintenance'])).min(1)),
+});
+
+export type Config = z.infer<typeof envSchema> & { dataDir: string; mediaDir: string };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration / Cấu hình không hợp lệ:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`PORT=`) means "not set", as shells make it easy to write.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '?');
+        const got = env[variable];
+        return { variable, message: `${issue.message}${got === undefined ? '' : ` (got "${got}")`}` };
+      }),
+    );
+  }
+  const dataDir = resolve(parsed.data.LOA_DATA_DIR);
+  return { ...parsed.data, dataDir, mediaDir: resolve(dataDir, 'media') };
+}
+
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.DATABASE_URL
+    ? { kind: 'postgres', url: config.DATABASE_URL }
+    : { kind: 'pglite', dataDir: resolve(config.dataDir, 'pglite') };
+}

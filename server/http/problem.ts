@@ -1,0 +1,75 @@
+// RFC 9457 problem details for every error the API answers.
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../logger.ts';
+import { AppError } from './errors.ts';
+import { pickLanguage, problemTitle } from './messages.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function sendProblem(req: Request, res: Response, error: AppError): void {
+  const lang = pickLanguage((...l) => req.acceptsLanguages(...l));
+  res
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .json({
+      type: `/problems/${error.code}`,
+      title: problemTitle(error.code, lang),
+      status: error.status,
+      code: error.code,
+      detail: error.message,
+      instance: req.originalUrl,
+      ...error.extra,
+    });
+}
+
+export const routeNotFound: RequestHandler = (req, res) => {
+  sendProblem(
+    req,
+    res,
+    new AppError(404, 'route-not-found', `${req.method} ${req.path} is not an API route`),
+  );
+};
+
+interface PrismaKnownError {
+  code: string;
+  meta?: Record<string, unknown>;
+}
+
+function isPrismaKnownError(err: unknown): err is PrismaKnownError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: string }).name === 'PrismaClientKnownRequestError' &&
+    typeof (err as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Errors thrown by body-parser carry a `type` and a status. */
+function bodyParserError(err: unknown): AppError | undefined {
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid-json', e.message ?? 'bad JSON');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'payload-too-large', e.message ?? 'too large');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.type) {
+    return new AppError(e.status, 'invalid-request', e.message ?? 'bad request');
+  }
+  return undefined;
+}
+
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (isPrismaKnownError(err)) {
+    if (err.code === 'P2002')
+      return new AppError(409, 'conflict', 'A record with these values already exists');
+    if (err.code === 'P2025') return new AppError(404, 'not-found', 'Record not found');
+  }
+  return bodyParserError(err);
+}
+
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = toAppError(err);
+    if (known) return sendProblem(req, res, known);
+    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    sendProblem(req, res, new AppError(500, 'internal', 'Something went wrong on the server'));
+  };
+}

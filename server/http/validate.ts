@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { type FieldIssue, ValidationError } from './errors.ts';
+
+function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    return keys.map((key) => ({
+      field: [where, ...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.'),
+      message: issue.message,
+    }));
+  });
+}
+
+/** Parses every part of a request, reporting all bad fields at once. */
+export function parseRequest(
+  schemas: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType },
+  raw: { params: unknown; query: unknown; body: unknown },
+): { params: unknown; query: unknown; body: unknown } {
+  const issues: FieldIssue[] = [];
+  const out: Record<'params' | 'query' | 'body', unknown> = {
+    params: raw.params,
+    query: raw.query,
+    body: undefined,
+  };
+  for (const part of ['params', 'query', 'body'] as const) {
+    const schema = schemas[part];
+    if (!schema) continue;
+    const parsed = schema.safeParse(raw[part] ?? (part === 'body' ? undefined : {}));
+    if (parsed.success) out[part] = parsed.data;
+    else issues.push(...toFieldIssues(part, parsed.error));
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return out;
+}

@@ -1,0 +1,94 @@
+// Brings up the whole of Loa in one process for a single machine: Redis (private child unless
+// REDIS_URL), the database (PGlite unless DATABASE_URL) with migrations and demo data, the
+// API with the web app, and the workers. `stop()` takes it all down in reverse order.
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { toolVersion } from '../media/ffmpeg-version.ts';
+import { type Database, openDatabase } from '../prisma/database.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+import { type SeedResult, seedDemo } from '../prisma/seed.ts';
+import { startRedisChild } from '../scripts/redis-child.ts';
+import { startWorkers } from '../worker/main.ts';
+import { createApp } from './app.ts';
+import { type Config, databaseTarget } from './config.ts';
+import type { Logger } from './logger.ts';
+import { openRedis } from './redis.ts';
+
+export interface RunningLoa {
+  url: string;
+  seed: SeedResult;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+export const WEB_DIST = resolve(import.meta.dirname, '../web/dist');
+
+export async function startLoa(config: Config, logger: Logger): Promise<RunningLoa> {
+  const stack: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    while (stack.length > 0)
+      await stack
+        .pop()?.()
+        .catch((err) => logger.error({ err }, 'stop failed'));
+  };
+  try {
+    let redisUrl = config.REDIS_URL;
+    if (!redisUrl) {
+      const child = await startRedisChild(join(config.dataDir, 'redis'));
+      stack.push(() => child.stop());
+      redisUrl = child.url;
+      logger.info({ module: 'redis', port: child.port }, 'private redis-server started');
+    }
+    const database = await openDatabase(databaseTarget(config));
+    stack.push(() => database.close());
+    const applied = await applyMigrations(database.adapterFactory);
+    if (applied.length > 0) logger.info({ module: 'db', applied }, 'migrations applied');
+    const seed = config.LOA_SEED_DEMO
+      ? await seedDemo(database.prisma, { password: config.LOA_DEMO_PASSWORD })
+      : { created: [] };
+
+    const probe = openRedis(redisUrl, 'probe');
+    stack.push(() => closeRedis(probe));
+    const app = createApp({
+      logger,
+      webDist: WEB_DIST,
+      readinessChecks: {
+        database: () => database.prisma.$queryRaw`SELECT 1`,
+        redis: () => probe.ping(),
+        ffmpeg: () => Promise.all([toolVersion('ffmpeg'), toolVersion('ffprobe')]),
+      },
+    });
+    const server = await listen(app, config.PORT, config.HOST);
+    stack.push(() => closeServer(server));
+
+    const workerConnection = openRedis(redisUrl, 'worker');
+    stack.push(() => closeRedis(workerConnection));
+    const workers = await startWorkers({ config, logger }, workerConnection, config.WORKER_QUEUES);
+    stack.push(() => workers.close());
+
+    const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    return { url: `http://${shownHost}:${config.PORT}`, seed, database, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((done, fail) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? fail(err) : done(server)));
+    server.once('error', fail);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+async function closeRedis(redis: Redis): Promise<void> {
+  await redis.quit().catch(() => redis.disconnect());
+}

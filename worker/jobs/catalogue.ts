@@ -1,0 +1,46 @@
+// Every job Loa runs: its queue and its policy (attempts, backoff, timeout, retention) in one
+// table, so reliability choices are read and changed in one place.
+import { z } from 'zod';
+
+export const QUEUES = ['transcode', 'dispatch', 'maintenance'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobPolicy {
+  queue: QueueName;
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  concurrency: number;
+  payload: z.ZodType;
+  /** Run by the maintenance worker on a fixed period (UTC), if set. */
+  everyMs?: number;
+}
+
+export const JOBS = {
+  'cleanup-tmp': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    payload: z.object({
+      olderThanMs: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600_000),
+    }),
+    everyMs: 3600_000,
+  },
+} satisfies Record<string, JobPolicy>;
+
+export type JobName = keyof typeof JOBS;
+
+export const RETENTION = {
+  removeOnComplete: { age: 2 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 5000 },
+};
+
+export function jobsOfQueue(queue: QueueName): JobName[] {
+  return (Object.keys(JOBS) as JobName[]).filter((name) => JOBS[name].queue === queue);
+}
