@@ -1,3 +1,5 @@
 export * from './can-chi.ts';
 export * from './civil-date.ts';
 export * from './lunar.ts';
+export * from './market-calendar.ts';
+export * from './market-rule.ts';
