@@ -3,3 +3,5 @@ export * from './civil-date.ts';
 export * from './lunar.ts';
 export * from './market-calendar.ts';
 export * from './market-rule.ts';
+export * from './slot-conflicts.ts';
+export * from './slot-time.ts';
