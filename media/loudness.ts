@@ -1,0 +1,125 @@
+/** Loudness (ITU-R BS.1770 via ffmpeg ebur128) and silence measurements, parsed from ffmpeg's log. */
+import {
+  defaultSpeechBand,
+  type InputSpec,
+  type MeasuredLoudness,
+  measureLoudnessArgs,
+  measureSpeechLoudnessArgs,
+  type SpeechBand,
+  silenceDetectArgs,
+} from './commands.ts';
+import { runFfmpeg } from './ffmpeg-runner.ts';
+
+export type LoudnessMeasurement = MeasuredLoudness;
+
+export interface MeasureOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  durationSec?: number;
+  timeoutMs?: number;
+  stallMs?: number;
+  nice?: number;
+}
+
+export class LoudnessParseError extends Error {
+  override readonly name = 'LoudnessParseError';
+}
+
+/** Loudness of a file as it is, e.g. a finished rendition. */
+export async function measureLoudness(
+  input: InputSpec,
+  options: MeasureOptions = {},
+): Promise<LoudnessMeasurement> {
+  const { stderr } = await runFfmpeg({ args: measureLoudnessArgs(input), ...runLimits(options) });
+  return parseEbur128Summary(stderr);
+}
+
+/** Loudness of a source after the speech chain (mono, band): what the normalising pass will see. */
+export async function measureSpeechLoudness(
+  input: InputSpec,
+  band: SpeechBand = defaultSpeechBand,
+  options: MeasureOptions = {},
+): Promise<LoudnessMeasurement> {
+  const { stderr } = await runFfmpeg({ args: measureSpeechLoudnessArgs(input, band), ...runLimits(options) });
+  return parseEbur128Summary(stderr);
+}
+
+function runLimits(options: MeasureOptions) {
+  return {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    durationSec: options.durationSec,
+    timeoutMs: options.timeoutMs ?? 10 * 60_000,
+    stallMs: options.stallMs ?? 30_000,
+    nice: options.nice,
+  };
+}
+
+/**
+ * Parses the summary ebur128 logs at the end of a run:
+ *   Integrated loudness:  I: -20.5 LUFS  Threshold: -30.7 LUFS
+ *   Loudness range:       LRA: 6.1 LU ...
+ *   True peak:            Peak: -5.8 dBFS
+ */
+export function parseEbur128Summary(log: string): LoudnessMeasurement {
+  const at = log.lastIndexOf('Summary:');
+  if (at < 0) throw new LoudnessParseError('no ebur128 summary in the ffmpeg log');
+  const summary = log.slice(at);
+  const value = (pattern: RegExp, what: string): number => {
+    const match = pattern.exec(summary);
+    if (!match?.[1]) throw new LoudnessParseError(`ebur128 summary without ${what}`);
+    return parseLevel(match[1]);
+  };
+  return {
+    integratedLufs: value(/I:\s+(\S+) LUFS/, 'integrated loudness'),
+    thresholdLufs: value(/I:\s+\S+ LUFS\s+Threshold:\s+(\S+) LUFS/, 'integrated threshold'),
+    loudnessRangeLu: value(/LRA:\s+(\S+) LU/, 'loudness range'),
+    truePeakDbtp: value(/Peak:\s+(\S+) dBFS/, 'true peak'),
+  };
+}
+
+function parseLevel(text: string): number {
+  if (text === '-inf') return Number.NEGATIVE_INFINITY;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new LoudnessParseError(`not a level: ${text}`);
+  return value;
+}
+
+export type LoudnormMode = 'linear' | 'dynamic';
+
+/** loudnorm (print_format=json) says whether it applied plain gain or fell back to dynamic mode. */
+export function parseLoudnormMode(log: string): LoudnormMode {
+  const match = /"normalization_type"\s*:\s*"(linear|dynamic)"/.exec(log);
+  if (!match?.[1]) throw new LoudnessParseError('no loudnorm JSON in the ffmpeg log');
+  return match[1] as LoudnormMode;
+}
+
+export interface Silence {
+  startSec: number;
+  endSec: number;
+}
+
+export async function detectSilences(
+  input: InputSpec,
+  options: MeasureOptions & { noiseDb?: number; minSilenceSec?: number } = {},
+): Promise<Silence[]> {
+  const args = silenceDetectArgs(input, options.noiseDb, options.minSilenceSec);
+  const { stderr, outTimeSec } = await runFfmpeg({ args, ...runLimits(options) });
+  return parseSilences(stderr, outTimeSec);
+}
+
+/** silencedetect logs `silence_start: x` and `silence_end: y`; a trailing silence has no end. */
+export function parseSilences(log: string, endOfStreamSec: number): Silence[] {
+  const silences: Silence[] = [];
+  let start: number | undefined;
+  for (const match of log.matchAll(/silence_(start|end): (-?[\d.]+)/g)) {
+    const seconds = Number(match[2]);
+    if (match[1] === 'start') start = Math.max(0, seconds);
+    else if (start !== undefined) {
+      silences.push({ startSec: start, endSec: seconds });
+      start = undefined;
+    }
+  }
+  if (start !== undefined) silences.push({ startSec: start, endSec: endOfStreamSec });
+  return silences;
+}

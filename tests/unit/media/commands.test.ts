@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeCheckArgs,
+  encodeRenditionsArgs,
+  encoderArgs,
+  INPUT_FORMAT_WHITELIST,
+  inputArgs,
+  measureLoudnessArgs,
+  measureSpeechLoudnessArgs,
+  normaliseArgs,
+  num,
+  probeArgs,
+  renditionInput,
+  silenceDetectArgs,
+  waveformPcmArgs,
+} from '../../../media/commands.ts';
+import { checkInputs } from '../../../media/ffmpeg-runner.ts';
+import { findProfile } from '../../../media/profiles.ts';
+
+const guard = ['-protocol_whitelist', 'file,pipe', '-format_whitelist', INPUT_FORMAT_WHITELIST];
+const deterministic = ['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact'];
+const measured = { integratedLufs: -23.04, truePeakDbtp: -8.9, loudnessRangeLu: 3.6, thresholdLufs: -33.1 };
+
+describe('input arguments', () => {
+  it('restricts every input to files and pipes and to the accepted demuxers', () => {
+    expect(inputArgs({ path: '/data/tiếng việt.m4a' })).toEqual([...guard, '-i', '/data/tiếng việt.m4a']);
+  });
+
+  it('states format, rate and channels for headerless µ-law renditions', () => {
+    expect(inputArgs(renditionInput('/out/a.ul', findProfile('pcmu-8k')))).toEqual([
+      ...guard,
+      '-f',
+      'mulaw',
+      '-ar',
+      '8000',
+      '-ac',
+      '1',
+      '-i',
+      '/out/a.ul',
+    ]);
+    expect(renditionInput('/out/a.mp3', findProfile('mp3-24k'))).toEqual({ path: '/out/a.mp3' });
+  });
+
+  it('refuses relative paths, which ffmpeg could read as options or protocols', () => {
+    expect(() => inputArgs({ path: '-i' })).toThrow(/absolute/);
+    expect(() => inputArgs({ path: 'http://x/a.mp3' })).toThrow(/absolute/);
+  });
+
+  it('is accepted by the runner, while unguarded or lavfi inputs are not', () => {
+    expect(checkInputs(probeArgs({ path: '/a.mp3' }), false)).toBeUndefined();
+    expect(checkInputs(['-i', '/a.mp3'], false)).toMatch(/protocol_whitelist/);
+    expect(checkInputs(['-protocol_whitelist', 'file,pipe', '-i', '/a.mp3'], false)).toMatch(
+      /format_whitelist/,
+    );
+    expect(checkInputs([...guard.slice(0, 2), '-format_whitelist', 'mp3,hls', '-i', '/a'], false)).toMatch(
+      /format/,
+    );
+    expect(checkInputs([...guard, '-f', 's16le', '-i', '/a'], false)).toMatch(/not accepted: s16le/);
+    expect(checkInputs(['-f', 'lavfi', '-i', 'sine'], false)).toMatch(/lavfi/);
+    expect(checkInputs(['-f', 'lavfi', '-i', 'sine'], true)).toBeUndefined();
+    expect(checkInputs([...guard, '-i', '/a.wav', '-i', '/b.wav'], false)).toMatch(/\/b\.wav/);
+  });
+});
+
+describe('analysis commands', () => {
+  it('probes as JSON', () => {
+    expect(probeArgs({ path: '/in.mp3' })).toEqual([
+      '-v',
+      'error',
+      '-show_format',
+      '-show_streams',
+      '-of',
+      'json',
+      ...guard,
+      '-i',
+      '/in.mp3',
+    ]);
+  });
+
+  it('decodes the first audio stream to the end, optionally capped', () => {
+    expect(decodeCheckArgs({ path: '/in.mp3' }, 1801)).toEqual([
+      '-v',
+      'error',
+      ...guard,
+      '-i',
+      '/in.mp3',
+      '-map',
+      '0:a:0',
+      '-t',
+      '1801',
+      '-f',
+      'null',
+      '-',
+    ]);
+  });
+
+  it('measures speech loudness after the same chain the normaliser uses', () => {
+    expect(measureSpeechLoudnessArgs({ path: '/in.wav' }, { highpassHz: 150, lowpassHz: 6500 })).toEqual([
+      '-v',
+      'info',
+      ...guard,
+      '-i',
+      '/in.wav',
+      '-map',
+      '0:a:0',
+      '-af',
+      'aformat=channel_layouts=mono,aresample=24000,highpass=f=150,lowpass=f=6500,ebur128=peak=true:framelog=verbose',
+      '-f',
+      'null',
+      '-',
+    ]);
+    expect(measureLoudnessArgs({ path: '/r.opus' })).toContain('ebur128=peak=true:framelog=verbose');
+  });
+
+  it('detects silences and decodes PCM for waveforms', () => {
+    expect(silenceDetectArgs({ path: '/p.wav' }, -45, 0.6)).toEqual([
+      '-v',
+      'info',
+      ...guard,
+      '-i',
+      '/p.wav',
+      '-map',
+      '0:a:0',
+      '-af',
+      'silencedetect=noise=-45dB:d=0.6',
+      '-f',
+      'null',
+      '-',
+    ]);
+    expect(waveformPcmArgs({ path: '/p.wav' }, 8000)).toEqual([
+      '-v',
+      'error',
+      ...guard,
+      '-i',
+      '/p.wav',
+      '-map',
+      '0:a:0',
+      '-ac',
+      '1',
+      '-ar',
+      '8000',
+      '-c:a',
+      'pcm_s16le',
+      '-f',
+      's16le',
+      'pipe:1',
+    ]);
+  });
+});
+
+describe('normalise', () => {
+  it('runs the second loudnorm pass in linear mode with the measured values into a float WAV', () => {
+    const target = { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 9 };
+    expect(normaliseArgs({ path: '/in.mp3' }, '/tmp/j/vie.wav', measured, target)).toEqual([
+      '-v',
+      'info',
+      '-y',
+      ...guard,
+      '-i',
+      '/in.mp3',
+      '-map',
+      '0:a:0',
+      '-af',
+      'aformat=channel_layouts=mono,aresample=24000,highpass=f=180,lowpass=f=7000,' +
+        'loudnorm=I=-23:TP=-2:LRA=9:measured_I=-23.04:measured_TP=-8.9:measured_LRA=3.6:measured_thresh=-33.1:' +
+        'offset=0:linear=true:print_format=json,aresample=24000',
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '24000',
+      '-ac',
+      '1',
+      ...deterministic,
+      '-f',
+      'wav',
+      '/tmp/j/vie.wav',
+    ]);
+  });
+
+  it('defaults to −18 LUFS, −1.5 dBTP, LRA 11 and keeps linear mode possible for clips with LRA 0', () => {
+    const args = normaliseArgs({ path: '/in.wav' }, '/o.wav', { ...measured, loudnessRangeLu: 0 });
+    expect(args[args.indexOf('-af') + 1]).toContain('loudnorm=I=-18:TP=-1.5:LRA=11:measured_I=-23.04');
+    expect(args[args.indexOf('-af') + 1]).toContain('measured_LRA=0.01:');
+  });
+});
+
+describe('encoders per profile', () => {
+  it.each([
+    [
+      'mp3-24k',
+      ['-c:a', 'libmp3lame', '-b:a', '48000', '-compression_level', '7', '-ar', '24000', '-ac', '1'],
+    ],
+    [
+      'opus-24k',
+      [
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '24000',
+        '-application',
+        'voip',
+        '-compression_level',
+        '5',
+        '-ar',
+        '24000',
+        '-ac',
+        '1',
+      ],
+    ],
+    ['pcmu-8k', ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1']],
+    ['pcmu-16k', ['-c:a', 'pcm_mulaw', '-ar', '16000', '-ac', '1']],
+    ['wav-l16', ['-c:a', 'pcm_s16le', '-ar', '16000', '-ac', '1']],
+  ])('%s', (id, expected) => {
+    expect(encoderArgs(findProfile(id))).toEqual(expected);
+  });
+});
+
+describe('programme assembly and encoding', () => {
+  const mp3 = findProfile('mp3-24k');
+  const pcmu = findProfile('pcmu-8k');
+  const segments = [
+    { path: '/w/chime.wav', padAfterSec: 1 },
+    { path: '/w/vie.wav', padAfterSec: 1.5 },
+    { path: '/w/hmn.wav', padAfterSec: 3 },
+    { path: '/w/chime.wav', padAfterSec: 1 },
+    { path: '/w/vie.wav', padAfterSec: 1.5 },
+    { path: '/w/hmn.wav', padAfterSec: 0 },
+  ];
+
+  it('concatenates padded segments and encodes every rendition from one asplit', () => {
+    const args = encodeRenditionsArgs(segments, [
+      { source: { kind: 'programme' }, profile: mp3, path: '/w/out/programme.mp3' },
+      { source: { kind: 'programme' }, profile: pcmu, path: '/w/out/programme.ul' },
+      { source: { kind: 'file', path: '/w/vie.wav' }, profile: mp3, path: '/w/out/vie.mp3' },
+    ]);
+    expect(args).toEqual([
+      '-v',
+      'error',
+      '-y',
+      ...segments.flatMap((s) => [...guard, '-i', s.path]),
+      ...guard,
+      '-i',
+      '/w/vie.wav',
+      '-filter_complex',
+      [
+        '[0:a]apad=pad_dur=1[s0]',
+        '[1:a]apad=pad_dur=1.5[s1]',
+        '[2:a]apad=pad_dur=3[s2]',
+        '[3:a]apad=pad_dur=1[s3]',
+        '[4:a]apad=pad_dur=1.5[s4]',
+        '[s0][s1][s2][s3][s4][5:a]concat=n=6:v=0:a=1[programme]',
+        '[programme]asplit=2[p0][p1]',
+        '[p0]aresample=24000[o0]',
+        '[p1]aresample=8000[o1]',
+        '[6:a]aresample=24000[o2]',
+      ].join(';'),
+      '-map',
+      '[o0]',
+      ...encoderArgs(mp3),
+      ...deterministic,
+      '-f',
+      'mp3',
+      '/w/out/programme.mp3',
+      '-map',
+      '[o1]',
+      ...encoderArgs(pcmu),
+      ...deterministic,
+      '-f',
+      'mulaw',
+      '/w/out/programme.ul',
+      '-map',
+      '[o2]',
+      ...encoderArgs(mp3),
+      ...deterministic,
+      '-f',
+      'mp3',
+      '/w/out/vie.mp3',
+    ]);
+  });
+
+  it('needs no asplit for a single output and no segments for per-language renditions only', () => {
+    const single = encodeRenditionsArgs(segments.slice(0, 1), [
+      { source: { kind: 'programme' }, profile: pcmu, path: '/o.ul' },
+    ]);
+    expect(single[single.indexOf('-filter_complex') + 1]).toBe(
+      '[0:a]apad=pad_dur=1[s0];[s0]concat=n=1:v=0:a=1[programme];[programme]aresample=8000[o0]',
+    );
+    const languageOnly = encodeRenditionsArgs(segments, [
+      { source: { kind: 'file', path: '/w/hmn.wav' }, profile: mp3, path: '/o.mp3' },
+    ]);
+    expect(languageOnly.filter((a) => a === '-i')).toHaveLength(1);
+    expect(languageOnly[languageOnly.indexOf('-filter_complex') + 1]).toBe('[0:a]aresample=24000[o0]');
+  });
+
+  it('refuses empty plans', () => {
+    expect(() => encodeRenditionsArgs(segments, [])).toThrow(/nothing/);
+    expect(() =>
+      encodeRenditionsArgs([], [{ source: { kind: 'programme' }, profile: mp3, path: '/o.mp3' }]),
+    ).toThrow(/segments/);
+  });
+});
+
+describe('num', () => {
+  it('prints at most 3 decimals and rejects non-finite values', () => {
+    expect(num(-18)).toBe('-18');
+    expect(num(1.23456)).toBe('1.235');
+    expect(() => num(Number.NaN)).toThrow();
+  });
+});

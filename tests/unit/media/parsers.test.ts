@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { parseEbur128Summary, parseLoudnormMode, parseSilences } from '../../../media/loudness.ts';
+import { BlockExtremes, foldPeaks } from '../../../media/waveform.ts';
+
+const summary = `[Parsed_ebur128_4 @ 0x561c6e9d0000] Summary:
+
+  Integrated loudness:
+    I:         -20.5 LUFS
+    Threshold: -30.7 LUFS
+
+  Loudness range:
+    LRA:         6.1 LU
+    Threshold: -41.5 LUFS
+    LRA low:   -24.6 LUFS
+    LRA high:  -18.4 LUFS
+
+  True peak:
+    Peak:       -5.8 dBFS
+`;
+
+describe('ebur128 summary', () => {
+  it('reads integrated loudness, its threshold, LRA and true peak', () => {
+    expect(parseEbur128Summary(`noise before\n${summary}`)).toEqual({
+      integratedLufs: -20.5,
+      thresholdLufs: -30.7,
+      loudnessRangeLu: 6.1,
+      truePeakDbtp: -5.8,
+    });
+  });
+
+  it('reads silence as -inf and refuses a log without summary', () => {
+    expect(parseEbur128Summary(summary.replace('-5.8 dBFS', '-inf dBFS')).truePeakDbtp).toBe(
+      Number.NEGATIVE_INFINITY,
+    );
+    expect(() => parseEbur128Summary('Integrated loudness: I: -20 LUFS')).toThrow(/no ebur128 summary/);
+  });
+});
+
+describe('loudnorm and silencedetect logs', () => {
+  it('tells linear from dynamic normalisation', () => {
+    expect(parseLoudnormMode('{\n\t"normalization_type" : "linear",\n')).toBe('linear');
+    expect(parseLoudnormMode('"normalization_type" : "dynamic"')).toBe('dynamic');
+    expect(() => parseLoudnormMode('')).toThrow();
+  });
+
+  it('pairs silence starts and ends and closes a trailing silence at the end of stream', () => {
+    const log = [
+      '[silencedetect @ 0x1] silence_start: 1.2',
+      '[silencedetect @ 0x1] silence_end: 2.25 | silence_duration: 1.05',
+      '[silencedetect @ 0x1] silence_start: 5.5',
+    ].join('\n');
+    expect(parseSilences(log, 6)).toEqual([
+      { startSec: 1.2, endSec: 2.25 },
+      { startSec: 5.5, endSec: 6 },
+    ]);
+  });
+});
+
+describe('waveform peaks', () => {
+  const pcm = (values: number[]) => {
+    const buffer = Buffer.alloc(values.length * 2);
+    for (const [i, v] of values.entries()) buffer.writeInt16LE(v, i * 2);
+    return buffer;
+  };
+
+  it('keeps min/max per block even when a chunk splits a sample', () => {
+    const blocks = new BlockExtremes(2);
+    const bytes = pcm([16384, -32768, 0, 8192, -16384]);
+    blocks.push(bytes.subarray(0, 3));
+    blocks.push(bytes.subarray(3));
+    expect(blocks.finish()).toEqual({ min: [-1, 0, -0.5], max: [0.5, 0.25, 0] });
+    expect(blocks.sampleCount).toBe(5);
+  });
+
+  it('folds blocks into interleaved min/max pairs', () => {
+    const extremes = { min: [-0.1, -0.5, -0.2, 0], max: [0.3, 0.1, 0.9, 0.2] };
+    expect(foldPeaks(extremes, 2)).toEqual({ length: 2, peaks: [-0.5, 0.3, -0.2, 0.9] });
+    expect(foldPeaks(extremes, 10).length).toBe(4);
+  });
+});
