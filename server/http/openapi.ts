@@ -32,7 +32,6 @@ function openApiPath(expressPath: string): string {
 
 export function buildOpenApiDocument(routes: RouteDefinition[], info: { version: string }) {
   const registry = new OpenAPIRegistry();
-  registry.register('Problem', Problem);
   for (const route of routes) {
     const statuses = new Set([...(route.request ? [400] : []), ...(route.problems ?? [])]);
     const problems = Object.fromEntries(

@@ -1,0 +1,121 @@
+// The Done-when of the foundation: `npm start` with no environment answers /readyz within
+// 90 s, stops on SIGINT leaving no process behind, and keeps its data across a restart.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/redis-child.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Like a terminal: `npm start` in its own process group, so Ctrl-C reaches the group. */
+function npmStart(env: NodeJS.ProcessEnv): Started {
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+async function waitForReady(url: string, started: Started, withinMs: number): Promise<number> {
+  const begin = Date.now();
+  while (Date.now() - begin < withinMs) {
+    if (started.child.exitCode !== null) throw new Error(`npm start exited early:\n${started.output()}`);
+    const status = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return Date.now() - begin;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`/readyz not 200 within ${withinMs} ms:\n${started.output()}`);
+}
+
+/** Every process whose command line or working directory mentions the data dir. */
+function processesUsing(dataDir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (cmdline.includes(dataDir) || environ.includes(`LOA_DATA_DIR=${dataDir}`)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+function redisPortFrom(output: string): number {
+  const line = output.split('\n').find((l) => l.includes('private redis-server started'));
+  if (!line) throw new Error(`no redis start line in:\n${output}`);
+  return JSON.parse(line).port;
+}
+
+/** Ctrl-C: Loa must stop every part and exit; npm then re-raises SIGINT on itself. */
+async function interrupt(started: Started): Promise<void> {
+  process.kill(-(started.child.pid as number), 'SIGINT');
+  const { code, signal } = await started.exited;
+  expect(code === 0 || signal === 'SIGINT', `exit ${code} ${signal}:\n${started.output()}`).toBe(true);
+  expect(started.output()).toContain('SIGINT: stopping Loa');
+  expect(started.output()).not.toMatch(/stop failed|unhandled/i);
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm start on embedded defaults', () => {
+  it('gets ready within 90 s, stops cleanly on SIGINT and keeps its data across a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'loa-start-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    // No Loa variables at all, except where to keep data and which port (tests run in parallel).
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, LOA_DATA_DIR: dataDir, PORT: String(port) };
+    const url = `http://127.0.0.1:${port}`;
+
+    const first = npmStart(env);
+    await waitForReady(url, first, 90_000);
+    expect(first.output()).toMatch(/Loa is running at http:\/\/127\.0\.0\.1:\d+/);
+    expect(first.output()).toMatch(/admin\s+\S{12,}/);
+    const home = await fetch(`${url}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('<div id="root">');
+
+    const redis = new Redis(redisPortFrom(first.output()), '127.0.0.1');
+    await redis.set('loa-test:persisted', 'còn đó');
+    // AOF is fsynced every second; SIGTERM on shutdown flushes it too.
+    await redis.quit();
+
+    await interrupt(first);
+    expect(processesUsing(dataDir)).toEqual([]);
+    expect(existsSync(join(dataDir, 'redis', 'redis.pid'))).toBe(false);
+
+    const second = npmStart(env);
+    await waitForReady(url, second, 90_000);
+    // The users from the first run are still there: no new passwords are printed.
+    expect(second.output()).not.toMatch(/Demo accounts/);
+    const again = new Redis(redisPortFrom(second.output()), '127.0.0.1');
+    expect(await again.get('loa-test:persisted')).toBe('còn đó');
+    await again.quit();
+    await interrupt(second);
+    expect(processesUsing(dataDir)).toEqual([]);
+  }, 240_000);
+});

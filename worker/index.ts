@@ -1,0 +1,15 @@
+// Workers alone (WORKER_QUEUES chooses the queues), for deployments with separate processes.
+import { openDatabase } from '../prisma/database.ts';
+import { requireServices } from '../server/entrypoint.ts';
+import { openRedis } from '../server/redis.ts';
+import { startWorkers } from './main.ts';
+
+const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('worker');
+const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
+const connection = openRedis(redisUrl, 'worker');
+const workers = await startWorkers({ config, logger }, connection, config.WORKER_QUEUES);
+onShutdown(async () => {
+  await workers.close();
+  connection.disconnect();
+  await database.close();
+});
