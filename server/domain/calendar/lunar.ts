@@ -185,7 +185,11 @@ function assertLunarYearSupported(year: number): void {
   }
 }
 
-/** All months of a lunar year (Tết to the day before the next Tết). */
+/**
+ * All months of a lunar year (Tết to the day before the next Tết). Year 1967 is accepted because
+ * 1968-01-01 falls in its 12th month; its earlier months are the UTC+7 reckoning, not the
+ * historical (partly UTC+8) calendar, and conversions refuse dates before 1968.
+ */
 export function lunarYear(year: number): LunarYear {
   assertLunarYearSupported(year);
   const cached = lunarYearCache.get(year);

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { SearchSunLongitude } from 'astronomy-engine';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -276,6 +277,21 @@ describe('Vietnamese lunar calendar: invalid input', () => {
   it('rejects malformed solar dates', () => {
     for (const bad of ['2026-02-30', '2026-2-1', '17/02/2026', '', '2026-02-17T00:00']) {
       expect(() => solarToLunar(bad)).toThrow(InvalidDateError);
+    }
+  });
+});
+
+describe('clean-room guard', () => {
+  it('uses no Chinese-calendar tooling (UTC+8) anywhere in the calendar domain', () => {
+    const folder = new URL('../../../server/domain/calendar/', import.meta.url);
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+      // Comments may name the tools we avoid; the code must not use them.
+      const source = readFileSync(new URL(file, folder), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+      expect(source, file).not.toMatch(
+        /u-ca-chinese|calendar:\s*['"]chinese|lunar-javascript|Temporal\.|RSCALE=/,
+      );
     }
   });
 });
