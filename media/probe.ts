@@ -13,7 +13,9 @@ export type MediaErrorCode =
   | 'TOO_LONG'
   | 'TRUNCATED'
   | 'DURATION_MISMATCH'
-  | 'UNDECODABLE';
+  | 'UNDECODABLE'
+  | 'SILENT'
+  | 'RENDITION_INVALID';
 
 /** A problem with the media itself (not with ffmpeg), named by a stable code for the API to map. */
 export class MediaError extends Error {

@@ -1,0 +1,548 @@
+/**
+ * The transcode pipeline of a bilingual bulletin, from language tracks to verified renditions:
+ * probe → measure (ebur128) → normalise + band + mono per source into float WAV intermediates →
+ * assemble the programme and encode every rendition (one ffmpeg run per core, several outputs each)
+ * → verify each output with ffprobe and measure its loudness → sha256 → rename into place.
+ *
+ * Everything is written to a temp dir inside the output dir (same file system, so the final rename
+ * is atomic) and that temp dir is removed whatever happens.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  defaultLoudnessTarget,
+  defaultSpeechBand,
+  encodeRenditionsArgs,
+  normaliseArgs,
+  type ProgrammeSegment,
+  type RenditionOutput,
+  renditionInput,
+} from './commands.ts';
+import { runFfmpeg } from './ffmpeg-runner.ts';
+import {
+  type LoudnessMeasurement,
+  type LoudnormMode,
+  measureLoudness,
+  measureSpeechLoudness,
+  parseLoudnormMode,
+} from './loudness.ts';
+import { MediaError, type MediaInfo, probeMedia } from './probe.ts';
+import {
+  type DeviceProfile,
+  decodedSampleRate,
+  defaultProfiles,
+  deviceProfileListSchema,
+} from './profiles.ts';
+
+export const languageTrackSchema = z.object({
+  /** ISO 639-3 code; also part of file names, hence the strict shape. */
+  language: z.string().regex(/^[a-z]{3}$/),
+  path: z.string().min(1),
+});
+export type LanguageTrack = z.infer<typeof languageTrackSchema>;
+
+export const pipelineSettingsSchema = z
+  .object({
+    chimePath: z.string().min(1).optional(),
+    outroChimePath: z.string().min(1).optional(),
+    gapSec: z.number().min(0).max(30).default(1.5),
+    repeat: z.number().int().min(1).max(10).default(1),
+    repeatGapSec: z.number().min(0).max(300).default(5),
+    loudness: z
+      .object({
+        integratedLufs: z.number().min(-40).max(-5),
+        truePeakDbtp: z.number().min(-9).max(0),
+        loudnessRangeLu: z.number().min(1).max(20),
+      })
+      .default(defaultLoudnessTarget),
+    band: z
+      .object({ highpassHz: z.number().min(20).max(1000), lowpassHz: z.number().min(2000).max(11000) })
+      .default(defaultSpeechBand),
+    profiles: deviceProfileListSchema.default([...defaultProfiles]),
+    /** Profiles for the per-language renditions (players per language, seconds aired per language). */
+    languageProfileIds: z.array(z.string()).default(['mp3-24k']),
+    /** ffmpeg processes at a time; each is single-threaded for audio. Defaults to the cores, at most 4. */
+    concurrency: z.number().int().min(1).max(16).optional(),
+    nice: z.number().int().min(0).max(19).optional(),
+    stepTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15 * 60_000),
+    stallMs: z.number().int().positive().default(60_000),
+  })
+  .refine((s) => s.languageProfileIds.every((id) => s.profiles.some((p) => p.id === id)), {
+    message: 'languageProfileIds must name profiles in the list',
+  });
+export type PipelineSettings = z.input<typeof pipelineSettingsSchema>;
+type Settings = z.output<typeof pipelineSettingsSchema>;
+
+export interface PipelineRequest {
+  tracks: LanguageTrack[];
+  settings?: PipelineSettings;
+  outputDir: string;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface Rendition {
+  profileId: string;
+  path: string;
+  fileName: string;
+  mimeType: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  bytes: number;
+  sha256: string;
+  durationSec: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+}
+
+export interface LanguageResult {
+  index: number;
+  language: string;
+  sourcePath: string;
+  source: MediaInfo;
+  sourceLoudness: LoudnessMeasurement;
+  /** loudnorm applies plain gain (linear) unless that would break the true-peak or LRA target. */
+  normalisation: LoudnormMode;
+  durationSec: number;
+  renditions: Rendition[];
+}
+
+export interface SegmentPlacement {
+  kind: 'chime' | 'language' | 'outro-chime';
+  language?: string;
+  languageIndex?: number;
+  repetition: number;
+  startSec: number;
+  durationSec: number;
+}
+
+export interface PipelineResult {
+  programme: { durationSec: number; segments: SegmentPlacement[]; renditions: Rendition[] };
+  languages: LanguageResult[];
+  wallMs: number;
+}
+
+type SourceKind = SegmentPlacement['kind'];
+
+interface Source {
+  kind: SourceKind;
+  path: string;
+  language?: string;
+  languageIndex?: number;
+}
+
+interface PreparedSource extends Source {
+  info: MediaInfo;
+  loudness: LoudnessMeasurement;
+  mode: LoudnormMode;
+  intermediatePath: string;
+  durationSec: number;
+}
+
+interface PlannedOutput extends RenditionOutput {
+  fileName: string;
+  expectedDurationSec: number;
+  languageIndex?: number;
+}
+
+export async function runBulletinPipeline(request: PipelineRequest): Promise<PipelineResult> {
+  const startedAt = performance.now();
+  const settings = pipelineSettingsSchema.parse(request.settings ?? {});
+  const tracks = z.array(languageTrackSchema).min(1).max(10).parse(request.tracks);
+  const outputDir = resolve(request.outputDir);
+  await mkdir(outputDir, { recursive: true });
+  const workDir = await mkdtemp(join(outputDir, '.loa-tmp-'));
+  const progress = new PhasedProgress(request.onProgress);
+  // A failure in one ffmpeg run stops its siblings before the temp dir goes.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([failed.signal, ...(request.signal ? [request.signal] : [])]);
+  const run: Run = { settings, signal, workDir, limit: settings.concurrency ?? defaultConcurrency(), failed };
+  try {
+    const sourceList = listSources(tracks, settings);
+    const prepareProgress = sourceList.map((_, i) => progress.task('prepare', i));
+    const sources = await mapLimit(run, sourceList, (source, i) =>
+      prepareSource(source, i, run, prepareProgress[i] as (f: number) => void),
+    );
+    const { segments, placements, durationSec } = assemble(sources, settings);
+    const outputs = planOutputs(sources, settings, workDir, durationSec);
+    const verifyProgress = outputs.map((o, i) => progress.task('verify', i, o.expectedDurationSec));
+    await encode(segments, outputs, run, progress);
+    const renditions = await mapLimit(run, outputs, (output, i) =>
+      verifyRendition(output, run, verifyProgress[i] as (f: number) => void),
+    );
+    const placed = await moveIntoPlace(renditions, outputDir);
+    request.onProgress?.(1);
+    const isProgramme = (_: Rendition, i: number) => outputs[i]?.languageIndex === undefined;
+    return {
+      programme: { durationSec, segments: placements, renditions: placed.filter(isProgramme) },
+      languages: languageResults(sources, outputs, placed),
+      wallMs: performance.now() - startedAt,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface Run {
+  settings: Settings;
+  signal: AbortSignal;
+  workDir: string;
+  limit: number;
+  failed: AbortController;
+}
+
+function defaultConcurrency(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+function listSources(tracks: LanguageTrack[], settings: Settings): Source[] {
+  const languages = tracks.map((t, i) => ({
+    kind: 'language' as const,
+    path: resolve(t.path),
+    language: t.language,
+    languageIndex: i,
+  }));
+  return [
+    ...(settings.chimePath ? [{ kind: 'chime' as const, path: resolve(settings.chimePath) }] : []),
+    ...languages,
+    ...(settings.outroChimePath
+      ? [{ kind: 'outro-chime' as const, path: resolve(settings.outroChimePath) }]
+      : []),
+  ];
+}
+
+/** Probe, measure the speech-chain loudness, normalise to a float WAV intermediate. */
+async function prepareSource(
+  source: Source,
+  i: number,
+  run: Run,
+  onProgress: (f: number) => void,
+): Promise<PreparedSource> {
+  const { settings, signal } = run;
+  const info = await withSource(source, () => probeMedia(source.path, { signal }));
+  if (info.audioStreams.length === 0)
+    throw sourceError(source, new MediaError('NO_AUDIO_STREAM', 'no audio stream'));
+  const limits = {
+    signal,
+    timeoutMs: settings.stepTimeoutMs,
+    stallMs: settings.stallMs,
+    nice: settings.nice,
+  };
+  const durationSec = info.durationSec ?? undefined;
+  const loudness = await measureSpeechLoudness({ path: source.path }, settings.band, {
+    ...limits,
+    durationSec,
+    onProgress: (f) => onProgress(f * 0.75),
+  });
+  if (!Number.isFinite(loudness.integratedLufs) || loudness.integratedLufs <= -70) {
+    throw sourceError(source, new MediaError('SILENT', 'the track is silent'));
+  }
+  const intermediatePath = join(run.workDir, `source-${i}.wav`);
+  const { stderr } = await runFfmpeg({
+    args: normaliseArgs({ path: source.path }, intermediatePath, loudness, settings.loudness, settings.band),
+    ...limits,
+    durationSec,
+    onProgress: (f) => onProgress(0.75 + f * 0.25),
+  });
+  const normalised = await probeMedia(intermediatePath, { signal });
+  return {
+    ...source,
+    info,
+    loudness,
+    mode: parseLoudnormMode(stderr),
+    intermediatePath,
+    durationSec: normalised.durationSec ?? 0,
+  };
+}
+
+async function withSource<T>(source: Source, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw error instanceof MediaError ? sourceError(source, error) : error;
+  }
+}
+
+function sourceError(source: Source, error: MediaError): MediaError {
+  const which =
+    source.kind === 'language'
+      ? `track ${(source.languageIndex ?? 0) + 1} (${source.language})`
+      : source.kind;
+  return new MediaError(error.code, `${which}: ${error.message}`, { ...error.details, source: which });
+}
+
+/** Orders the segments (chime, languages, outro) per repeat and places each on the programme timeline. */
+function assemble(sources: PreparedSource[], settings: Settings) {
+  const segments: ProgrammeSegment[] = [];
+  const placements: SegmentPlacement[] = [];
+  let clock = 0;
+  for (let repetition = 0; repetition < settings.repeat; repetition++) {
+    sources.forEach((source, i) => {
+      const lastOfRepeat = i === sources.length - 1;
+      const lastOfAll = lastOfRepeat && repetition === settings.repeat - 1;
+      const padAfterSec = lastOfAll ? 0 : lastOfRepeat ? settings.repeatGapSec : settings.gapSec;
+      segments.push({ path: source.intermediatePath, padAfterSec });
+      placements.push({
+        kind: source.kind,
+        ...(source.language !== undefined && {
+          language: source.language,
+          languageIndex: source.languageIndex,
+        }),
+        repetition,
+        startSec: round3(clock),
+        durationSec: round3(source.durationSec),
+      });
+      clock += source.durationSec + padAfterSec;
+    });
+  }
+  return { segments, placements, durationSec: round3(clock) };
+}
+
+function planOutputs(
+  sources: PreparedSource[],
+  settings: Settings,
+  workDir: string,
+  programmeSec: number,
+): PlannedOutput[] {
+  const programme = settings.profiles.map((profile) => {
+    const fileName = `programme.${profile.id}.${profile.extension}`;
+    return {
+      source: { kind: 'programme' as const },
+      profile,
+      fileName,
+      path: join(workDir, fileName),
+      expectedDurationSec: programmeSec,
+    };
+  });
+  const languageProfiles = settings.profiles.filter((p) => settings.languageProfileIds.includes(p.id));
+  const perLanguage = sources
+    .filter((s) => s.kind === 'language')
+    .flatMap((source) =>
+      languageProfiles.map((profile) => {
+        const index = source.languageIndex as number;
+        const fileName = `${String(index + 1).padStart(2, '0')}-${source.language}.${profile.id}.${profile.extension}`;
+        return {
+          source: { kind: 'file' as const, path: source.intermediatePath },
+          profile,
+          fileName,
+          path: join(workDir, fileName),
+          expectedDurationSec: source.durationSec,
+          languageIndex: index,
+        };
+      }),
+    );
+  return [...programme, ...perLanguage];
+}
+
+/**
+ * ffmpeg 5.1 runs a whole filter graph and its encoders on one thread, so the outputs are split into
+ * as many runs as there are cores, balanced by estimated encoder cost (Opus VoIP ≫ MP3 ≫ PCM).
+ */
+async function encode(
+  segments: ProgrammeSegment[],
+  outputs: PlannedOutput[],
+  run: Run,
+  progress: PhasedProgress,
+) {
+  const groups = balanceByCost(outputs, run.limit);
+  const groupProgress = groups.map((group, g) => progress.task('encode', g, group.cost));
+  await mapLimit(run, groups, (group, g) => {
+    const onProgress = groupProgress[g] as (f: number) => void;
+    return runFfmpeg({
+      args: encodeRenditionsArgs(segments, group.outputs),
+      signal: run.signal,
+      timeoutMs: run.settings.stepTimeoutMs,
+      stallMs: run.settings.stallMs,
+      nice: run.settings.nice,
+      durationSec: Math.max(...group.outputs.map((o) => o.expectedDurationSec)),
+      onProgress,
+    });
+  });
+}
+
+const ENCODE_COST_PER_SEC: Record<DeviceProfile['codec'], number> = {
+  opus: 12,
+  mp3: 4,
+  pcm_mulaw: 0.6,
+  pcm_s16le: 0.6,
+};
+
+export function balanceByCost<T extends { profile: DeviceProfile; expectedDurationSec: number }>(
+  outputs: T[],
+  groupCount: number,
+): { outputs: T[]; cost: number }[] {
+  const cost = (o: T) => ENCODE_COST_PER_SEC[o.profile.codec] * o.expectedDurationSec;
+  const groups = Array.from({ length: Math.min(groupCount, outputs.length) }, () => ({
+    outputs: [] as T[],
+    cost: 0,
+  }));
+  for (const output of [...outputs].sort((a, b) => cost(b) - cost(a))) {
+    const lightest = groups.reduce((a, b) => (b.cost < a.cost ? b : a));
+    lightest.outputs.push(output);
+    lightest.cost += cost(output);
+  }
+  return groups;
+}
+
+/** Reads the output back: codec, rate, channels and duration as planned; then its loudness and hash. */
+async function verifyRendition(
+  output: PlannedOutput,
+  run: Run,
+  onProgress: (f: number) => void,
+): Promise<Rendition> {
+  const { profile } = output;
+  const input = renditionInput(output.path, profile);
+  const info = await probeMedia(input, { signal: run.signal });
+  const stream = info.audioStreams[0];
+  const durationSec = info.durationSec ?? stream?.durationSec ?? Number.NaN;
+  const tolerance = 0.1 + output.expectedDurationSec * 0.005;
+  const problems = [
+    stream?.codec !== profile.codec && `codec ${stream?.codec}`,
+    stream?.sampleRate !== decodedSampleRate(profile) && `sample rate ${stream?.sampleRate}`,
+    stream?.channels !== profile.channels && `channels ${stream?.channels}`,
+    !(Math.abs(durationSec - output.expectedDurationSec) <= tolerance) &&
+      `duration ${durationSec} s instead of ${output.expectedDurationSec} s`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new MediaError('RENDITION_INVALID', `${output.fileName}: ${problems.join(', ')}`, {
+      fileName: output.fileName,
+    });
+  }
+  const [loudness, hashed] = await Promise.all([
+    measureLoudness(input, {
+      signal: run.signal,
+      durationSec,
+      onProgress,
+      timeoutMs: run.settings.stepTimeoutMs,
+      stallMs: run.settings.stallMs,
+      nice: run.settings.nice,
+    }),
+    hashFile(output.path),
+  ]);
+  return {
+    profileId: profile.id,
+    path: output.path,
+    fileName: output.fileName,
+    mimeType: profile.mimeType,
+    codec: profile.codec,
+    sampleRate: profile.sampleRate,
+    channels: profile.channels,
+    bytes: hashed.bytes,
+    sha256: hashed.sha256,
+    durationSec: round3(durationSec),
+    integratedLufs: loudness.integratedLufs,
+    truePeakDbtp: loudness.truePeakDbtp,
+  };
+}
+
+async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { sha256: hash.digest('hex'), bytes: (await stat(path)).size };
+}
+
+async function moveIntoPlace(renditions: Rendition[], outputDir: string): Promise<Rendition[]> {
+  const placed: Rendition[] = [];
+  for (const rendition of renditions) {
+    const target = join(outputDir, basename(rendition.path));
+    await rename(rendition.path, target);
+    placed.push({ ...rendition, path: target });
+  }
+  return placed;
+}
+
+function languageResults(
+  sources: PreparedSource[],
+  outputs: PlannedOutput[],
+  renditions: Rendition[],
+): LanguageResult[] {
+  return sources
+    .filter((s) => s.kind === 'language')
+    .map((source) => ({
+      index: source.languageIndex as number,
+      language: source.language as string,
+      sourcePath: source.path,
+      source: source.info,
+      sourceLoudness: source.loudness,
+      normalisation: source.mode,
+      durationSec: round3(source.durationSec),
+      renditions: renditions.filter((_, i) => outputs[i]?.languageIndex === source.languageIndex),
+    }));
+}
+
+/**
+ * Overall progress from per-task fractions: preparing sources ≈ 35 %, encoding ≈ 45 %, verifying
+ * ≈ 20 % of the work. Never goes backwards.
+ */
+class PhasedProgress {
+  private static readonly share = { prepare: 0.35, encode: 0.45, verify: 0.2 } as const;
+  private readonly tasks = new Map<
+    string,
+    { phase: keyof typeof PhasedProgress.share; weight: number; done: number }
+  >();
+  private reported = 0;
+
+  constructor(private readonly onProgress?: (fraction: number) => void) {}
+
+  task(phase: keyof typeof PhasedProgress.share, index: number, weight = 1): (fraction: number) => void {
+    const task = { phase, weight, done: 0 };
+    this.tasks.set(`${phase}:${index}`, task);
+    return (fraction) => {
+      task.done = Math.min(1, Math.max(task.done, fraction));
+      this.report();
+    };
+  }
+
+  private report(): void {
+    if (!this.onProgress) return;
+    let total = 0;
+    for (const phase of Object.keys(PhasedProgress.share) as (keyof typeof PhasedProgress.share)[]) {
+      const tasks = [...this.tasks.values()].filter((t) => t.phase === phase);
+      const weight = tasks.reduce((sum, t) => sum + t.weight, 0);
+      if (weight > 0)
+        total +=
+          (PhasedProgress.share[phase] * tasks.reduce((sum, t) => sum + t.weight * t.done, 0)) / weight;
+    }
+    const fraction = Math.min(0.99, total);
+    if (fraction > this.reported) {
+      this.reported = fraction;
+      this.onProgress(fraction);
+    }
+  }
+}
+
+/** Runs `fn` over items, `run.limit` at a time; the first failure aborts the rest, which are awaited. */
+async function mapLimit<T, R>(
+  run: Run,
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let firstError: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !firstError) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (error) {
+        firstError ??= { error };
+        run.failed.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(run.limit, items.length) }, worker));
+  if (firstError) throw firstError.error;
+  return results;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;

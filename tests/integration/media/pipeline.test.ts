@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renditionInput } from '../../../media/commands.ts';
+import { FfmpegError } from '../../../media/ffmpeg-runner.ts';
+import { generateChime, generateSpeechLike, writeTextFile } from '../../../media/fixtures.ts';
+import { detectSilences, measureLoudness } from '../../../media/loudness.ts';
+import { type PipelineResult, runBulletinPipeline } from '../../../media/pipeline.ts';
+import { MediaError, probeMedia } from '../../../media/probe.ts';
+import { decodedSampleRate, defaultProfiles, findProfile } from '../../../media/profiles.ts';
+import { computeWaveform } from '../../../media/waveform.ts';
+
+let dir: string;
+const paths = { chime: '', vie: '', hmn: '', text: '' };
+let result: PipelineResult;
+const progress: number[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loa-pipeline-'));
+  paths.chime = join(dir, 'chuông.wav');
+  paths.vie = join(dir, 'tiếng Việt.mp3');
+  paths.hmn = join(dir, 'tiếng Mông.m4a');
+  paths.text = join(dir, 'ghi chú.mp3');
+  await Promise.all([
+    generateChime(paths.chime, 1.2),
+    generateSpeechLike(paths.vie, { durationSec: 3, container: 'mp3', pitchHz: 170 }),
+    generateSpeechLike(paths.hmn, {
+      durationSec: 2,
+      container: 'm4a',
+      pitchHz: 230,
+      channels: 2,
+      sampleRate: 44100,
+    }),
+    writeTextFile(paths.text),
+  ]);
+  result = await runBulletinPipeline({
+    tracks: [
+      { language: 'vie', path: paths.vie },
+      { language: 'hmn', path: paths.hmn },
+    ],
+    settings: { chimePath: paths.chime, gapSec: 1, repeat: 2, repeatGapSec: 2 },
+    outputDir: join(dir, 'out'),
+    onProgress: (f) => progress.push(f),
+  });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+
+describe('bulletin pipeline', () => {
+  it('encodes the programme into every profile with the profile codec, rate, channels and duration', async () => {
+    // chime 1.2 + 1 + vie 3 + 1 + hmn ~2 + 2 (repeat gap) + the same again without the final gap
+    expect(result.programme.durationSec).toBeGreaterThan(18.3);
+    expect(result.programme.durationSec).toBeLessThan(18.6);
+    expect(result.programme.renditions.map((r) => r.profileId)).toEqual(defaultProfiles.map((p) => p.id));
+    for (const rendition of result.programme.renditions) {
+      const profile = findProfile(rendition.profileId);
+      const info = await probeMedia(renditionInput(rendition.path, profile));
+      expect(info.audioStreams[0], rendition.fileName).toMatchObject({
+        codec: profile.codec,
+        sampleRate: decodedSampleRate(profile),
+        channels: 1,
+      });
+      expect(
+        Math.abs((info.durationSec ?? 0) - result.programme.durationSec),
+        rendition.fileName,
+      ).toBeLessThan(0.15);
+      expect(rendition.sha256).toBe(await sha256(rendition.path));
+    }
+  });
+
+  it('plays chime and languages in order, separated by the gaps', async () => {
+    const wav = result.programme.renditions.find((r) => r.profileId === 'wav-l16');
+    const silences = await detectSilences(
+      { path: wav?.path as string },
+      { noiseDb: -50, minSilenceSec: 0.6 },
+    );
+    const sounds: { startSec: number; durationSec: number }[] = [];
+    let cursor = 0;
+    for (const silence of [...silences, { startSec: result.programme.durationSec, endSec: Infinity }]) {
+      if (silence.startSec > cursor)
+        sounds.push({ startSec: cursor, durationSec: silence.startSec - cursor });
+      cursor = silence.endSec;
+    }
+    const expected = [1.2, 3, 2, 1.2, 3, 2];
+    expect(sounds.map((s) => Math.round(s.durationSec))).toEqual(expected.map(Math.round));
+    sounds.forEach((sound, i) => {
+      expect(Math.abs(sound.durationSec - (expected[i] as number))).toBeLessThan(0.2);
+    });
+    expect(result.programme.segments.map((s) => [s.kind, s.language, s.repetition])).toEqual([
+      ['chime', undefined, 0],
+      ['language', 'vie', 0],
+      ['language', 'hmn', 0],
+      ['chime', undefined, 1],
+      ['language', 'vie', 1],
+      ['language', 'hmn', 1],
+    ]);
+    result.programme.segments.forEach((segment, i) => {
+      expect(Math.abs(segment.startSec - (sounds[i]?.startSec ?? -1)), `segment ${i}`).toBeLessThan(0.1);
+    });
+  });
+
+  it('brings every rendition to −18 LUFS ±1 LU with true peak under the ceiling', async () => {
+    for (const rendition of [
+      ...result.programme.renditions,
+      ...result.languages.flatMap((l) => l.renditions),
+    ]) {
+      expect(Math.abs(rendition.integratedLufs + 18), rendition.fileName).toBeLessThanOrEqual(1);
+      expect(rendition.truePeakDbtp, rendition.fileName).toBeLessThanOrEqual(-1);
+    }
+    const mp3 = result.programme.renditions.find((r) => r.profileId === 'mp3-24k');
+    const independent = await measureLoudness({ path: mp3?.path as string });
+    expect(Math.abs(independent.integratedLufs + 18)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a normalised rendition per language, with the measured source loudness', async () => {
+    expect(result.languages.map((l) => [l.index, l.language, l.renditions.map((r) => r.fileName)])).toEqual([
+      [0, 'vie', ['01-vie.mp3-24k.mp3']],
+      [1, 'hmn', ['02-hmn.mp3-24k.mp3']],
+    ]);
+    const [vie, hmn] = result.languages;
+    expect(vie?.durationSec).toBeCloseTo(3, 1);
+    expect(hmn?.durationSec).toBeCloseTo(2, 1);
+    expect(vie?.source.audioStreams[0]?.codec).toBe('mp3');
+    expect(hmn?.source.audioStreams[0]).toMatchObject({ codec: 'aac', channels: 2 });
+    expect(vie?.sourceLoudness.integratedLufs).toBeLessThan(-20);
+    for (const language of result.languages) {
+      const info = await probeMedia(language.renditions[0]?.path as string);
+      expect(Math.abs((info.durationSec ?? 0) - language.durationSec)).toBeLessThan(0.15);
+    }
+  });
+
+  it('leaves only the renditions in the output dir and reports progress up to 1', async () => {
+    const names = await readdir(join(dir, 'out'));
+    expect(names.sort()).toEqual(
+      [...result.programme.renditions, ...result.languages.flatMap((l) => l.renditions)]
+        .map((r) => r.fileName)
+        .sort(),
+    );
+    expect(progress.at(-1)).toBe(1);
+    expect(progress.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > (progress[i - 1] as number)))).toBe(
+      true,
+    );
+  });
+
+  it('computes waveform peaks: speech where the languages play, silence in the gaps', async () => {
+    const wav = result.programme.renditions.find((r) => r.profileId === 'wav-l16');
+    const waveform = await computeWaveform({ path: wav?.path as string }, { length: 200 });
+    expect(waveform.length).toBe(200);
+    expect(waveform.durationSec).toBeCloseTo(result.programme.durationSec, 1);
+    expect(waveform.peaks.every((p) => p >= -1 && p <= 1)).toBe(true);
+    const peakAt = (sec: number) => {
+      const i = Math.floor((sec / waveform.durationSec) * waveform.length);
+      return Math.max(
+        Math.abs(waveform.peaks[2 * i] as number),
+        Math.abs(waveform.peaks[2 * i + 1] as number),
+      );
+    };
+    const [, vie] = result.programme.segments;
+    expect(peakAt((vie?.startSec ?? 0) + 1.5)).toBeGreaterThan(0.1);
+    expect(peakAt((vie?.startSec ?? 0) - 0.5)).toBeLessThan(0.01);
+  });
+});
+
+describe('bulletin pipeline settings and failures', () => {
+  it('normalises to another target (−23 LUFS, EBU R128) and encodes only the profiles asked for', async () => {
+    const out = join(dir, 'r128');
+    const r128 = await runBulletinPipeline({
+      tracks: [{ language: 'vie', path: paths.vie }],
+      settings: {
+        loudness: { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 11 },
+        profiles: [findProfile('wav-l16')],
+        languageProfileIds: [],
+      },
+      outputDir: out,
+    });
+    expect(r128.programme.renditions).toHaveLength(1);
+    const measured = await measureLoudness({ path: r128.programme.renditions[0]?.path as string });
+    expect(Math.abs(measured.integratedLufs + 23)).toBeLessThanOrEqual(1);
+    expect(await readdir(out)).toEqual(['programme.wav-l16.wav']);
+  });
+
+  it('names the bad track and leaves nothing behind', async () => {
+    const out = join(dir, 'bad');
+    const error = await runBulletinPipeline({
+      tracks: [
+        { language: 'vie', path: paths.vie },
+        { language: 'hmn', path: paths.text },
+      ],
+      outputDir: out,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).code).toBe('NOT_MEDIA');
+    expect((error as MediaError).message).toMatch(/^track 2 \(hmn\)/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('stops on abort and removes its temp dir', async () => {
+    const out = join(dir, 'aborted');
+    const controller = new AbortController();
+    const error = await runBulletinPipeline({
+      tracks: [{ language: 'vie', path: paths.vie }],
+      outputDir: out,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FfmpegError);
+    expect((error as FfmpegError).code).toBe('FFMPEG_ABORTED');
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('rejects settings out of range and language codes that are not ISO 639-3', async () => {
+    const tracks = [{ language: 'vie', path: paths.vie }];
+    const out = join(dir, 'invalid');
+    await expect(runBulletinPipeline({ tracks, settings: { repeat: 11 }, outputDir: out })).rejects.toThrow();
+    await expect(
+      runBulletinPipeline({ tracks: [{ language: '../x', path: paths.vie }], outputDir: out }),
+    ).rejects.toThrow();
+    await expect(
+      runBulletinPipeline({ tracks, settings: { languageProfileIds: ['aac'] }, outputDir: out }),
+    ).rejects.toThrow(/languageProfileIds/);
+  });
+});
