@@ -2,9 +2,9 @@
 // (docker-compose.yml). Needs DATABASE_URL and REDIS_URL: an embedded PGlite belongs to one
 // process, so the all-in-one `npm start` is the way to run on embedded defaults.
 import type { Server } from 'node:http';
+import { toolVersion } from '../media/ffmpeg-version.ts';
 import { openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { toolVersion } from '../media/ffmpeg-version.ts';
 import { createApp } from './app.ts';
 import { requireServices } from './entrypoint.ts';
 import { openRedis } from './redis.ts';

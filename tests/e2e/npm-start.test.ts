@@ -19,7 +19,12 @@ interface Started {
 
 /** Like a terminal: `npm start` in its own process group, so Ctrl-C reaches the group. */
 function npmStart(env: NodeJS.ProcessEnv): Started {
-  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;
@@ -54,7 +59,8 @@ function processesUsing(dataDir: string): string[] {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (cmdline.includes(dataDir) || environ.includes(`LOA_DATA_DIR=${dataDir}`)) found.push(`${pid}: ${cmdline}`);
+      if (cmdline.includes(dataDir) || environ.includes(`LOA_DATA_DIR=${dataDir}`))
+        found.push(`${pid}: ${cmdline}`);
     } catch {
       // gone, or not ours to read
     }

@@ -1,13 +1,13 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-version.ts';
 import type { Database } from '../../prisma/database.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { freePort } from '../../scripts/redis-child.ts';
 import { createApp, type LoaApp } from '../../server/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRedis } from '../../server/redis.ts';
-import { freePort } from '../../scripts/redis-child.ts';
 import { pgliteKind } from '../setup/databases.ts';
 
 const logger = createLogger('silent');
@@ -65,11 +65,18 @@ describe('API conventions', () => {
   it('answers an unknown API route with 404 problem+json, in Vietnamese by default', async () => {
     const res = await request(app).get('/api/nothing-here').expect(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 404, code: 'route-not-found', title: 'Không có địa chỉ API này' });
+    expect(res.body).toMatchObject({
+      status: 404,
+      code: 'route-not-found',
+      title: 'Không có địa chỉ API này',
+    });
   });
 
   it('speaks English when asked', async () => {
-    const res = await request(app).get('/api/nothing-here').set('Accept-Language', 'en-GB,en;q=0.9').expect(404);
+    const res = await request(app)
+      .get('/api/nothing-here')
+      .set('Accept-Language', 'en-GB,en;q=0.9')
+      .expect(404);
     expect(res.body.title).toBe('No such API route');
   });
 
@@ -97,6 +104,9 @@ describe('API conventions', () => {
     await request(app).get('/api/docs').expect(301).expect('Location', '/api/docs/');
     const page = await request(app).get('/api/docs/').expect(200);
     expect(page.text).toContain('swagger-ui-bundle.js');
-    await request(app).get('/api/docs/swagger-ui-bundle.js').expect(200).expect('Content-Type', /javascript/);
+    await request(app)
+      .get('/api/docs/swagger-ui-bundle.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readMigrationList } from '../../prisma/migrations-dir.ts';
 import { applyMigrations, pendingSchemaChanges } from '../../prisma/migrate.ts';
+import { readMigrationList } from '../../prisma/migrations-dir.ts';
 import { databaseKinds } from '../setup/databases.ts';
 
 describe('prisma/migrations', () => {

@@ -21,14 +21,24 @@ describe.each(databaseKinds)('demo seed on $name', (kind) => {
         roles: await db.prisma.roleAssignment.count(),
       });
       const afterFirst = await counts();
-      expect(afterFirst).toEqual({ languages: LANGUAGES.length, communes: 1, clusters: 2, calendars: 1, users: 4, roles: 4 });
+      expect(afterFirst).toEqual({
+        languages: LANGUAGES.length,
+        communes: 1,
+        clusters: 2,
+        calendars: 1,
+        users: 4,
+        roles: 4,
+      });
 
       const second = await seedDemo(db.prisma, { password: 'another-password' });
       expect(second.created).toEqual([]);
       expect(await counts()).toEqual(afterFirst);
 
       // The second run did not reset anyone's password.
-      const officer = await db.prisma.user.findUniqueOrThrow({ where: { username: 'officer' }, include: { roles: true } });
+      const officer = await db.prisma.user.findUniqueOrThrow({
+        where: { username: 'officer' },
+        include: { roles: true },
+      });
       expect(await verifyPassword(officer.passwordHash, 'demo-password-1')).toBe(true);
       expect(await verifyPassword(officer.passwordHash, 'another-password')).toBe(false);
       const commune = await db.prisma.commune.findUniqueOrThrow({ where: { code: DEMO_COMMUNE.code } });

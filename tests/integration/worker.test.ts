@@ -27,18 +27,21 @@ it('on start, the maintenance worker removes the old temp dirs a crash left behi
   const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
   await utimes(join(tmp, 'stale-job'), twoDaysAgo, twoDaysAgo);
 
-  const events = new QueueEvents('maintenance', { connection: openRedis(inject('redisUrl'), 'worker'), prefix });
+  const events = new QueueEvents('maintenance', {
+    connection: openRedis(inject('redisUrl'), 'worker'),
+    prefix,
+  });
   closers.push(() => events.close());
   await events.waitUntilReady();
   const firstRun = new Promise<unknown>((done) =>
     events.on('completed', ({ returnvalue }) => done(returnvalue)),
   );
 
-  const workers: RunningWorkers = await startWorkers(
-    { config, logger: createLogger('silent') },
-    connection,
-    ['transcode', 'dispatch', 'maintenance'],
-  );
+  const workers: RunningWorkers = await startWorkers({ config, logger: createLogger('silent') }, connection, [
+    'transcode',
+    'dispatch',
+    'maintenance',
+  ]);
   closers.push(() => workers.close());
   // Queues with no job kinds yet get no worker.
   expect(workers.queues).toEqual(['maintenance']);
