@@ -1,21 +1,46 @@
-// createApp(deps) builds the whole HTTP surface; index.ts and the tests both use it.
+// createApp(deps) builds the whole HTTP surface; index.ts, runtime.ts and the tests use it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import type { PrismaClient } from '../prisma/generated/client.ts';
 import { apiDocsRouter } from './http/api-docs.ts';
+import { createCsrf } from './http/csrf.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
-import { problemHandler, routeNotFound } from './http/problem.ts';
+import { problemHandler, routeNotFound, sendProblem } from './http/problem.ts';
 import { defineRoute, type RouteDefinition } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import type { Logger } from './logger.ts';
+import { authRoutes } from './modules/accounts/auth-routes.ts';
+import { createAuthenticator } from './modules/accounts/authenticate.ts';
+import {
+  createLoginThrottle,
+  DEFAULT_THROTTLE,
+  type ThrottlePolicy,
+  TooManyAttemptsError,
+} from './modules/accounts/login-throttle.ts';
+import { tokenRoutes } from './modules/accounts/token-routes.ts';
+import { userRoutes } from './modules/accounts/user-routes.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { clusterRoutes } from './modules/clusters/routes.ts';
+import { communeRoutes } from './modules/communes/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { VERSION } from './version.ts';
 
 export interface AppDeps {
   logger: Logger;
+  prisma: PrismaClient;
+  /** A producer connection (fails fast): login throttling. */
+  redis: Redis;
+  redisPrefix: string;
+  secret: string;
   readinessChecks: Record<string, ReadinessCheck>;
+  sessionTtlMs?: number;
+  throttle?: ThrottlePolicy;
   /** Built web app (web/dist); served with an SPA fallback when present. */
   webDist?: string;
 }
@@ -24,14 +49,39 @@ export interface LoaApp extends Express {
   locals: Express['locals'] & { routes: RouteDefinition[] };
 }
 
+function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDefinition[] {
+  const session = { ttlMs: deps.sessionTtlMs ?? 12 * 3600_000 };
+  const throttle = createLoginThrottle(deps.redis, deps.redisPrefix, deps.throttle ?? DEFAULT_THROTTLE);
+  return [
+    ...systemRoutes({ checks: deps.readinessChecks, version: VERSION }),
+    ...authRoutes({ prisma: deps.prisma, csrf, throttle, session }),
+    ...userRoutes(deps.prisma),
+    ...tokenRoutes(deps.prisma),
+    ...communeRoutes(deps.prisma),
+    ...clusterRoutes(deps.prisma),
+    ...auditRoutes(deps.prisma),
+  ];
+}
+
 export function createApp(deps: AppDeps): LoaApp {
   const app = express() as LoaApp;
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      // Swagger UI styles itself inline; everything else is same-origin.
+      contentSecurityPolicy: {
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null },
+      },
+    }),
+  );
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(cookieParser());
 
-  const routes: RouteDefinition[] = [...systemRoutes({ checks: deps.readinessChecks, version: VERSION })];
+  const csrf = createCsrf(deps.secret);
+  const authenticate = createAuthenticator(deps.prisma, { ttlMs: deps.sessionTtlMs ?? 12 * 3600_000 });
+  const routes = apiRoutes(deps, csrf);
   let document: unknown;
   routes.push(
     defineRoute({
@@ -48,7 +98,10 @@ export function createApp(deps: AppDeps): LoaApp {
       },
     }),
   );
-  mountRoutes(app, routes);
+  mountRoutes(app, routes, {
+    authenticate,
+    csrfValid: (req, actor) => Boolean(actor.sessionId) && csrf.valid(req, actor.sessionId as string),
+  });
   app.locals.routes = routes;
   app.use('/api/docs', apiDocsRouter());
   app.use('/api', routeNotFound);
@@ -59,6 +112,13 @@ export function createApp(deps: AppDeps): LoaApp {
     app.get('/{*spa}', (_req, res) => res.sendFile(join(webDist, 'index.html')));
   }
   app.use(routeNotFound);
+  app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err instanceof TooManyAttemptsError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return sendProblem(req, res, err);
+    }
+    next(err);
+  });
   app.use(problemHandler(deps.logger));
   return app;
 }

@@ -28,6 +28,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOA_DEMO_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   LOA_SEED_DEMO: flag.default(true),
+  LOA_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  LOA_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.1).max(720).default(12),
   WORKER_QUEUES: z
     .string()
     .default('transcode,dispatch,maintenance')

@@ -4,13 +4,13 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { toolVersion } from '../media/ffmpeg-version.ts';
 import { type Database, openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { type SeedResult, seedDemo } from '../prisma/seed.ts';
 import { startRedisChild } from '../scripts/redis-child.ts';
 import { startWorkers } from '../worker/main.ts';
-import { createApp } from './app.ts';
+import type { LoaApp } from './app.ts';
+import { composeApp } from './compose.ts';
 import { type Config, databaseTarget } from './config.ts';
 import type { Logger } from './logger.ts';
 import { openRedis } from './redis.ts';
@@ -48,17 +48,8 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
       ? await seedDemo(database.prisma, { password: config.LOA_DEMO_PASSWORD })
       : { created: [] };
 
-    const probe = openRedis(redisUrl, 'probe');
-    stack.push(() => closeRedis(probe));
-    const app = createApp({
-      logger,
-      webDist: WEB_DIST,
-      readinessChecks: {
-        database: () => database.prisma.$queryRaw`SELECT 1`,
-        redis: () => probe.ping(),
-        ffmpeg: () => Promise.all([toolVersion('ffmpeg'), toolVersion('ffprobe')]),
-      },
-    });
+    const { app, close } = await composeApp(config, logger, database, redisUrl, WEB_DIST);
+    stack.push(close);
     const server = await listen(app, config.PORT, config.HOST);
     stack.push(() => closeServer(server));
 
@@ -75,7 +66,7 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
   }
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+function listen(app: LoaApp, port: number, host: string): Promise<Server> {
   return new Promise((done, fail) => {
     const server = app.listen(port, host, (err?: Error) => (err ? fail(err) : done(server)));
     server.once('error', fail);

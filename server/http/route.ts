@@ -3,11 +3,25 @@
 // declarations, so no route can exist outside them.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { Actor, CommuneRef, Role } from '../modules/accounts/actor.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route. Extended by the accounts module with roles and commune scope. */
-export type Access = { kind: 'public' };
+/**
+ * Who may call a route. Enforced by the router for every route, before the handler runs:
+ * - public: anyone;  signed-in: any user or token;
+ * - global: one of `roles` held without province or commune restriction;
+ * - scoped: one of `roles` somewhere; the handler narrows its query with communeWhere();
+ * - commune: the record's commune (found by `commune`, null when there is no such record)
+ *   must be one where the caller holds one of `roles`. A record the caller may not even see
+ *   answers 404, so its existence does not leak; one they see but may not act on, 403.
+ */
+export type Access<I = RouteInput<unknown, unknown, unknown>> =
+  | { kind: 'public' }
+  | { kind: 'signed-in' }
+  | { kind: 'global'; roles: readonly Role[] }
+  | { kind: 'scoped'; roles: readonly Role[] }
+  | { kind: 'commune'; roles: readonly Role[]; commune: (input: I) => Promise<CommuneRef | null> };
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -26,14 +40,14 @@ export interface RouteDefinition<
   path: string;
   summary: string;
   tags: string[];
-  access: Access;
+  access: Access<RouteInput<z.output<P>, z.output<Q>, z.output<B>>>;
   request?: { params?: P; query?: Q; body?: B };
   response: { status?: number; description: string; schema?: R; contentType?: string };
   /** Problem statuses this route can answer besides validation (400). */
   problems?: number[];
   handler: (
     input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
-    http: { req: Request; res: Response },
+    http: { req: Request; res: Response; actor: Actor | null },
   ) => Promise<z.input<R> | undefined> | z.input<R> | undefined;
 }
 

@@ -1,41 +1,40 @@
 import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-version.ts';
-import type { Database } from '../../prisma/database.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
 import { freePort } from '../../scripts/redis-child.ts';
 import { createApp, type LoaApp } from '../../server/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRedis } from '../../server/redis.ts';
-import { pgliteKind } from '../setup/databases.ts';
+import { createTestWorld, type TestWorld } from '../setup/test-app.ts';
 
-const logger = createLogger('silent');
-let db: Database & { drop(): Promise<void> };
-let redis: Redis;
-let deadRedis: Redis;
+let world: TestWorld;
 let app: LoaApp;
 let appWithRedisDown: LoaApp;
+let deadRedis: Redis;
 
 beforeAll(async () => {
-  db = await pgliteKind.open();
-  await applyMigrations(db.adapterFactory);
-  redis = openRedis(inject('redisUrl'), 'probe');
+  world = await createTestWorld();
+  app = world.app;
   // Nothing listens on this port: Redis is "down" for this app.
   deadRedis = openRedis(`redis://127.0.0.1:${await freePort()}`, 'probe');
-  const checks = (r: Redis) => ({
-    database: () => db.prisma.$queryRaw`SELECT 1`,
-    redis: () => r.ping(),
-    ffmpeg: () => toolVersion('ffmpeg'),
+  appWithRedisDown = createApp({
+    logger: createLogger('silent'),
+    prisma: world.db.prisma,
+    redis: deadRedis,
+    redisPrefix: world.prefix,
+    secret: 'x'.repeat(32),
+    readinessChecks: {
+      database: () => world.db.prisma.$queryRaw`SELECT 1`,
+      redis: () => deadRedis.ping(),
+      ffmpeg: () => toolVersion('ffmpeg'),
+    },
   });
-  app = createApp({ logger, readinessChecks: checks(redis) });
-  appWithRedisDown = createApp({ logger, readinessChecks: checks(deadRedis) });
 });
 
 afterAll(async () => {
-  redis.disconnect();
   deadRedis.disconnect();
-  await db.drop();
+  await world.close();
 });
 
 describe('health and readiness', () => {

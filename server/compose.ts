@@ -1,0 +1,35 @@
+// The API's dependencies, wired from configuration: shared by `npm start` (runtime.ts) and
+// the stand-alone API process (index.ts).
+import type { Redis } from 'ioredis';
+import { toolVersion } from '../media/ffmpeg-version.ts';
+import type { Database } from '../prisma/database.ts';
+import { createApp, type LoaApp } from './app.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { openRedis } from './redis.ts';
+import { serverSecret } from './secret.ts';
+
+export async function composeApp(
+  config: Config,
+  logger: Logger,
+  database: Database,
+  redisUrl: string,
+  webDist?: string,
+): Promise<{ app: LoaApp; close(): Promise<void> }> {
+  const redis: Redis = openRedis(redisUrl, 'producer');
+  const app = createApp({
+    logger,
+    prisma: database.prisma,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    secret: await serverSecret(config),
+    sessionTtlMs: config.LOA_SESSION_HOURS * 3600_000,
+    webDist,
+    readinessChecks: {
+      database: () => database.prisma.$queryRaw`SELECT 1`,
+      redis: () => redis.ping(),
+      ffmpeg: () => Promise.all([toolVersion('ffmpeg'), toolVersion('ffprobe')]),
+    },
+  });
+  return { app, close: async () => void (await redis.quit().catch(() => redis.disconnect())) };
+}

@@ -1,0 +1,61 @@
+// Who is calling, and which communes each of their roles reaches. Scope is hierarchical:
+// an assignment names everything (neither province nor commune), a province (all its
+// communes), or one commune.
+import type { Role } from '../../../prisma/generated/enums.ts';
+
+export type { Role };
+export const ROLES: Role[] = ['ADMIN', 'OFFICER', 'SCHEDULER', 'AUDITOR'];
+
+export interface Assignment {
+  role: Role;
+  province: string | null;
+  communeId: string | null;
+}
+
+export interface CommuneRef {
+  id: string;
+  province: string;
+}
+
+export interface Actor {
+  userId: string;
+  username: string;
+  displayName: string;
+  via: 'session' | 'token';
+  sessionId?: string;
+  tokenId?: string;
+  assignments: Assignment[];
+}
+
+function covers(a: Assignment, commune: CommuneRef): boolean {
+  if (a.communeId) return a.communeId === commune.id;
+  if (a.province) return a.province === commune.province;
+  return true;
+}
+
+export function hasRoleAnywhere(actor: Actor, roles: readonly Role[]): boolean {
+  return actor.assignments.some((a) => roles.includes(a.role));
+}
+
+/** The role reaches every commune (no province or commune restriction). */
+export function hasGlobalRole(actor: Actor, roles: readonly Role[]): boolean {
+  return actor.assignments.some((a) => roles.includes(a.role) && !a.communeId && !a.province);
+}
+
+export function hasRoleIn(actor: Actor, roles: readonly Role[], commune: CommuneRef): boolean {
+  return actor.assignments.some((a) => roles.includes(a.role) && covers(a, commune));
+}
+
+/** Any role at all in the commune: the user may know the commune's records exist. */
+export function canSee(actor: Actor, commune: CommuneRef): boolean {
+  return actor.assignments.some((a) => covers(a, commune));
+}
+
+/** A Prisma `where` on Commune selecting the communes where the actor holds one of `roles`. */
+export function communeWhere(actor: Actor, roles: readonly Role[] = ROLES) {
+  const relevant = actor.assignments.filter((a) => roles.includes(a.role));
+  if (relevant.some((a) => !a.communeId && !a.province)) return {};
+  const communeIds = relevant.flatMap((a) => (a.communeId ? [a.communeId] : []));
+  const provinces = relevant.flatMap((a) => (!a.communeId && a.province ? [a.province] : []));
+  return { OR: [{ id: { in: communeIds } }, { province: { in: provinces } }] };
+}

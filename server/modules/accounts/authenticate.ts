@@ -1,0 +1,83 @@
+// Turns a request into an Actor: a bearer API token (machine clients) or the session cookie
+// (browsers). A disabled user, an expired session or a revoked token authenticates nobody.
+import type { Request } from 'express';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import type { Actor } from './actor.ts';
+import { hashSecret } from './secrets.ts';
+
+export const SESSION_COOKIE = 'loa_session';
+export const API_TOKEN_PREFIX = 'loa_';
+/** Touching lastSeenAt/lastUsedAt on every request would turn reads into writes. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionPolicy {
+  ttlMs: number;
+}
+
+const userWithRoles = { include: { roles: true } } as const;
+
+function toActor(
+  user: { id: string; username: string; displayName: string; roles: Actor['assignments'] },
+  via: Actor['via'],
+  ids: { sessionId?: string; tokenId?: string },
+): Actor {
+  const assignments = user.roles.map(({ role, province, communeId }) => ({ role, province, communeId }));
+  return {
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    via,
+    assignments,
+    ...ids,
+  };
+}
+
+function bearerToken(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Bearer ')) return undefined;
+  return header.slice('Bearer '.length).trim();
+}
+
+export function createAuthenticator(prisma: PrismaClient, policy: SessionPolicy) {
+  async function fromToken(token: string): Promise<Actor | null> {
+    const found = await prisma.apiToken.findUnique({
+      where: { tokenHash: hashSecret(token) },
+      include: { user: userWithRoles },
+    });
+    if (!found || found.revokedAt || found.user.disabled) return null;
+    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
+    }
+    return toActor(found.user, 'token', { tokenId: found.id });
+  }
+
+  async function fromSession(token: string): Promise<Actor | null> {
+    const session = await prisma.session.findUnique({
+      where: { tokenHash: hashSecret(token) },
+      include: { user: userWithRoles },
+    });
+    const now = Date.now();
+    if (!session || session.user.disabled) return null;
+    if (session.expiresAt.getTime() <= now) {
+      await prisma.session.deleteMany({ where: { id: session.id } });
+      return null;
+    }
+    if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      // Sliding expiry: an officer working through the afternoon stays signed in.
+      await prisma.session.update({
+        where: { id: session.id },
+        data: { lastSeenAt: new Date(now), expiresAt: new Date(now + policy.ttlMs) },
+      });
+    }
+    return toActor(session.user, 'session', { sessionId: session.id });
+  }
+
+  return async function authenticate(req: Request): Promise<Actor | null> {
+    const bearer = bearerToken(req);
+    if (bearer) return fromToken(bearer);
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    return cookie ? fromSession(cookie) : null;
+  };
+}
+
+export type Authenticate = ReturnType<typeof createAuthenticator>;

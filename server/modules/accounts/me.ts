@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { RoleName } from '../../http/schemas.ts';
+
+export const RoleAssignmentOut = z
+  .object({
+    role: RoleName,
+    province: z.string().nullable(),
+    communeId: z.string().nullable(),
+    communeName: z.string().nullable(),
+  })
+  .meta({ id: 'RoleAssignment' });
+
+export const UserOut = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    locale: z.string(),
+    disabled: z.boolean(),
+    createdAt: z.date(),
+    roles: z.array(RoleAssignmentOut),
+  })
+  .meta({ id: 'User' });
+
+export type UserOut = z.input<typeof UserOut>;
+
+export const userInclude = { roles: { include: { commune: { select: { name: true } } } } } as const;
+
+type UserRow = NonNullable<Awaited<ReturnType<PrismaClient['user']['findUnique']>>> & {
+  roles: {
+    role: z.infer<typeof RoleName>;
+    province: string | null;
+    communeId: string | null;
+    commune: { name: string } | null;
+  }[];
+};
+
+export function toUserOut(user: UserRow): UserOut {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    locale: user.locale,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    roles: user.roles.map((r) => ({
+      role: r.role,
+      province: r.province,
+      communeId: r.communeId,
+      communeName: r.commune?.name ?? null,
+    })),
+  };
+}

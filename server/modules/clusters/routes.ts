@@ -1,0 +1,186 @@
+// Loudspeaker clusters (cụm loa) of a commune and the driver that reaches each.
+import { z } from 'zod';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { type FieldIssue, ValidationError } from '../../http/errors.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { Name, Uuid } from '../../http/schemas.ts';
+import { communeWhere, ROLES } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { DRIVER_KINDS, DriverConfigByKind, type DriverKind, publicDriverConfig } from './driver-config.ts';
+
+const ClusterOut = z
+  .object({
+    id: z.string(),
+    communeId: z.string(),
+    name: z.string(),
+    location: z.string(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    driverKind: z.enum(DRIVER_KINDS as [DriverKind, ...DriverKind[]]),
+    driverConfig: z.record(z.string(), z.unknown()),
+    enabled: z.boolean(),
+  })
+  .meta({ id: 'Cluster' });
+
+const clusterFields = {
+  name: Name(120),
+  location: z.string().trim().max(200, 'at most 200 characters'),
+  latitude: z.number().min(-90).max(90).nullable(),
+  longitude: z.number().min(-180).max(180).nullable(),
+  driverKind: z.enum(DRIVER_KINDS as [DriverKind, ...DriverKind[]]),
+  driverConfig: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+};
+const ClusterIn = z.strictObject({
+  ...clusterFields,
+  communeId: Uuid,
+  location: clusterFields.location.default(''),
+  latitude: clusterFields.latitude.optional(),
+  longitude: clusterFields.longitude.optional(),
+  driverKind: clusterFields.driverKind.default('RECORDER'),
+  driverConfig: clusterFields.driverConfig.default({}),
+  enabled: z.boolean().default(true),
+});
+const ClusterUpdate = z.strictObject(clusterFields).partial();
+const ClusterParams = z.strictObject({ clusterId: Uuid });
+const ClusterQuery = z.strictObject({ communeId: Uuid.optional() });
+
+function parseDriverConfig(kind: DriverKind, config: unknown) {
+  const parsed = DriverConfigByKind[kind].safeParse(config);
+  if (parsed.success) return parsed.data;
+  const issues: FieldIssue[] = parsed.error.issues.map((i) => ({
+    field: ['body', 'driverConfig', ...i.path].map(String).join('.'),
+    message: i.message,
+  }));
+  throw new ValidationError(issues);
+}
+
+type ClusterRow = Omit<z.input<typeof ClusterOut>, 'driverConfig'> & { driverConfig: unknown };
+const toOut = (c: ClusterRow) => ({ ...c, driverConfig: publicDriverConfig(c.driverConfig) });
+
+const select = {
+  id: true,
+  communeId: true,
+  name: true,
+  location: true,
+  latitude: true,
+  longitude: true,
+  driverKind: true,
+  driverConfig: true,
+  enabled: true,
+} as const;
+
+export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
+  const communeOfCluster = async ({ params }: { params: { clusterId: string } }) =>
+    (
+      await prisma.cluster.findUnique({
+        where: { id: params.clusterId },
+        select: { commune: { select: { id: true, province: true } } },
+      })
+    )?.commune ?? null;
+  const communeById = ({ body }: { body: { communeId: string } }) =>
+    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/clusters',
+      summary: 'Clusters of the communes within your scope',
+      tags: ['clusters'],
+      access: { kind: 'scoped', roles: ROLES },
+      request: { query: ClusterQuery },
+      response: { description: 'Clusters', schema: z.array(ClusterOut) },
+      problems: [401, 403],
+      handler: async ({ query }, { actor }) => {
+        const rows = await prisma.cluster.findMany({
+          where: {
+            commune: actor ? communeWhere(actor) : { id: { in: [] } },
+            ...(query.communeId ? { communeId: query.communeId } : {}),
+          },
+          select,
+          orderBy: [{ communeId: 'asc' }, { name: 'asc' }],
+        });
+        return rows.map(toOut);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/clusters/:clusterId',
+      summary: 'One cluster',
+      tags: ['clusters'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfCluster },
+      request: { params: ClusterParams },
+      response: { description: 'Cluster', schema: ClusterOut },
+      problems: [401, 403, 404],
+      handler: async ({ params }) =>
+        toOut(await prisma.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select })),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/clusters',
+      summary: 'Add a cluster to a commune',
+      tags: ['clusters'],
+      access: { kind: 'commune', roles: ['ADMIN'], commune: communeById },
+      request: { body: ClusterIn },
+      response: { status: 201, description: 'Created', schema: ClusterOut },
+      problems: [401, 403, 404, 409],
+      handler: async ({ body }, { req, actor }) => {
+        const driverConfig = parseDriverConfig(body.driverKind, body.driverConfig);
+        return prisma.$transaction(async (tx) => {
+          const cluster = toOut(await tx.cluster.create({ data: { ...body, driverConfig }, select }));
+          await recordAudit(
+            tx,
+            { actor, req },
+            {
+              action: 'cluster.create',
+              entityType: 'cluster',
+              entityId: cluster.id,
+              communeId: cluster.communeId,
+              after: cluster,
+            },
+          );
+          return cluster;
+        });
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/clusters/:clusterId',
+      summary: 'Change a cluster (name, location, driver, enabled)',
+      tags: ['clusters'],
+      access: { kind: 'commune', roles: ['ADMIN'], commune: communeOfCluster },
+      request: { params: ClusterParams, body: ClusterUpdate },
+      response: { description: 'Updated', schema: ClusterOut },
+      problems: [401, 403, 404, 409],
+      handler: async ({ params, body }, { req, actor }) =>
+        prisma.$transaction(async (tx) => {
+          const before = await tx.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select });
+          const kind = body.driverKind ?? before.driverKind;
+          const driverConfig =
+            body.driverConfig || body.driverKind
+              ? parseDriverConfig(kind, body.driverConfig ?? before.driverConfig)
+              : undefined;
+          const after = toOut(
+            await tx.cluster.update({
+              where: { id: params.clusterId },
+              data: { ...body, driverConfig },
+              select,
+            }),
+          );
+          await recordAudit(
+            tx,
+            { actor, req },
+            {
+              action: 'cluster.update',
+              entityType: 'cluster',
+              entityId: after.id,
+              communeId: after.communeId,
+              before: toOut(before),
+              after,
+            },
+          );
+          return after;
+        }),
+    }),
+  ];
+}

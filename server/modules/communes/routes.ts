@@ -1,0 +1,170 @@
+// Communes (xã) and the languages a bulletin can be in.
+import { z } from 'zod';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { ValidationError } from '../../http/errors.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { Name, Province, Uuid } from '../../http/schemas.ts';
+import { communeWhere, ROLES } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+
+const CommuneOut = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    province: z.string(),
+    timeZone: z.string(),
+    languages: z.array(z.string()),
+  })
+  .meta({ id: 'Commune' });
+const LanguageOut = z
+  .object({ code: z.string(), nameVi: z.string(), nameEn: z.string() })
+  .meta({ id: 'Language' });
+
+const TimeZone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Asia/Ho_Chi_Minh');
+const LanguageCodes = z
+  .array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 codes, e.g. vie, hmn'))
+  .min(1)
+  .max(12);
+const communeFields = {
+  code: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z-]{1,16}$/, 'the official commune code (digits)'),
+  name: Name(120),
+  province: Province,
+  timeZone: TimeZone,
+  languages: LanguageCodes,
+};
+const CommuneIn = z.strictObject({
+  ...communeFields,
+  timeZone: TimeZone.default('Asia/Ho_Chi_Minh'),
+  languages: LanguageCodes.default(['vie']),
+});
+const CommuneUpdate = z.strictObject(communeFields).partial();
+const CommuneParams = z.strictObject({ communeId: Uuid });
+
+const select = { id: true, code: true, name: true, province: true, timeZone: true, languages: true } as const;
+
+export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
+  const locate = async ({ params }: { params: { communeId: string } }) =>
+    prisma.commune.findUnique({ where: { id: params.communeId }, select: { id: true, province: true } });
+
+  async function checkLanguages(codes: string[] | undefined) {
+    if (!codes) return;
+    const known = await prisma.language.findMany({ where: { code: { in: codes } }, select: { code: true } });
+    const unknown = codes.filter((c) => !known.some((k) => k.code === c));
+    if (unknown.length > 0) {
+      throw new ValidationError([
+        { field: 'body.languages', message: `unknown language code(s): ${unknown.join(', ')}` },
+      ]);
+    }
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/languages',
+      summary: 'Languages a bulletin track can be in (ISO 639-3)',
+      tags: ['communes'],
+      access: { kind: 'signed-in' },
+      response: { description: 'Languages', schema: z.array(LanguageOut) },
+      problems: [401],
+      handler: () => prisma.language.findMany({ orderBy: { code: 'asc' } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/communes',
+      summary: 'Communes within your scope',
+      tags: ['communes'],
+      access: { kind: 'scoped', roles: ROLES },
+      response: { description: 'Communes', schema: z.array(CommuneOut) },
+      problems: [401, 403],
+      handler: (_input, { actor }) =>
+        prisma.commune.findMany({
+          where: actor ? communeWhere(actor) : { id: { in: [] } },
+          select,
+          orderBy: [{ province: 'asc' }, { name: 'asc' }],
+        }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/communes/:communeId',
+      summary: 'One commune',
+      tags: ['communes'],
+      access: { kind: 'commune', roles: ROLES, commune: locate },
+      request: { params: CommuneParams },
+      response: { description: 'Commune', schema: CommuneOut },
+      problems: [401, 403, 404],
+      handler: ({ params }) => prisma.commune.findUniqueOrThrow({ where: { id: params.communeId }, select }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/communes',
+      summary: 'Add a commune',
+      tags: ['communes'],
+      access: { kind: 'global', roles: ['ADMIN'] },
+      request: { body: CommuneIn },
+      response: { status: 201, description: 'Created', schema: CommuneOut },
+      problems: [401, 403, 409],
+      handler: async ({ body }, { req, actor }) => {
+        await checkLanguages(body.languages);
+        return prisma.$transaction(async (tx) => {
+          const commune = await tx.commune.create({ data: body, select });
+          await recordAudit(
+            tx,
+            { actor, req },
+            {
+              action: 'commune.create',
+              entityType: 'commune',
+              entityId: commune.id,
+              communeId: commune.id,
+              after: commune,
+            },
+          );
+          return commune;
+        });
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/communes/:communeId',
+      summary: 'Change a commune',
+      tags: ['communes'],
+      access: { kind: 'commune', roles: ['ADMIN'], commune: locate },
+      request: { params: CommuneParams, body: CommuneUpdate },
+      response: { description: 'Updated', schema: CommuneOut },
+      problems: [401, 403, 404, 409],
+      handler: async ({ params, body }, { req, actor }) => {
+        await checkLanguages(body.languages);
+        return prisma.$transaction(async (tx) => {
+          const before = await tx.commune.findUniqueOrThrow({ where: { id: params.communeId }, select });
+          const after = await tx.commune.update({ where: { id: params.communeId }, data: body, select });
+          await recordAudit(
+            tx,
+            { actor, req },
+            {
+              action: 'commune.update',
+              entityType: 'commune',
+              entityId: after.id,
+              communeId: after.id,
+              before,
+              after,
+            },
+          );
+          return after;
+        });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,277 @@
+// Every API route (enumerated from the app, not a hand list) × every kind of caller × a
+// record of their own commune and of another: the status and problem code each gets.
+// A route added without an entry in RULES fails here.
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../server/modules/accounts/actor.ts';
+import { newSecret } from '../../server/modules/accounts/secrets.ts';
+import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
+
+type Target = 'own' | 'other';
+type Caller = 'none' | 'global-admin' | 'province-admin' | 'officer' | 'scheduler' | 'auditor';
+const USERNAME: Record<Exclude<Caller, 'none'>, string> = {
+  'global-admin': 'admin',
+  'province-admin': 'province-admin',
+  officer: 'officer',
+  scheduler: 'scheduler',
+  auditor: 'auditor',
+};
+const ROLE_OF: Record<Exclude<Caller, 'none'>, Role> = {
+  'global-admin': 'ADMIN',
+  'province-admin': 'ADMIN',
+  officer: 'OFFICER',
+  scheduler: 'SCHEDULER',
+  auditor: 'AUDITOR',
+};
+const CALLERS: Caller[] = ['none', 'global-admin', 'province-admin', 'officer', 'scheduler', 'auditor'];
+const ALL: Role[] = ['ADMIN', 'OFFICER', 'SCHEDULER', 'AUDITOR'];
+
+/** The rule a route must follow, written independently of the code's own declaration. */
+type Rule =
+  | { who: 'anyone' }
+  | { who: 'signed-in' }
+  | { who: 'global'; roles: Role[] }
+  | { who: 'scoped'; roles: Role[] }
+  | { who: 'commune'; roles: Role[] };
+
+interface Call {
+  path: string;
+  body?: unknown;
+}
+
+interface RouteCase {
+  rule: Rule;
+  success: number;
+  call(w: TestWorld, target: Target): Promise<Call> | Call;
+}
+
+const unique = () => randomUUID().slice(0, 8);
+
+async function throwawayUser(w: TestWorld): Promise<string> {
+  const user = await w.db.prisma.user.create({
+    data: { username: `u-${unique()}`, displayName: 'Tạm', passwordHash: 'x' },
+  });
+  return user.id;
+}
+
+const RULES: Record<string, RouteCase> = {
+  'get /healthz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/healthz' }) },
+  'get /readyz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/readyz' }) },
+  'get /api/openapi.json': {
+    rule: { who: 'anyone' },
+    success: 200,
+    call: () => ({ path: '/api/openapi.json' }),
+  },
+  'post /api/auth/login': {
+    rule: { who: 'anyone' },
+    success: 200,
+    call: () => ({ path: '/api/auth/login', body: { username: 'officer', password: PASSWORD } }),
+  },
+  'get /api/auth/session': {
+    rule: { who: 'signed-in' },
+    success: 200,
+    call: () => ({ path: '/api/auth/session' }),
+  },
+  'post /api/auth/logout': {
+    rule: { who: 'signed-in' },
+    success: 204,
+    call: () => ({ path: '/api/auth/logout' }),
+  },
+  'post /api/auth/password': {
+    rule: { who: 'signed-in' },
+    success: 204,
+    call: () => ({ path: '/api/auth/password', body: { currentPassword: PASSWORD, newPassword: PASSWORD } }),
+  },
+  'get /api/users': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 200,
+    call: () => ({ path: '/api/users' }),
+  },
+  'post /api/users': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 201,
+    call: () => ({
+      path: '/api/users',
+      body: { username: `new-${unique()}`, displayName: 'Người mới', password: 'a-long-password' },
+    }),
+  },
+  'patch /api/users/:userId': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 200,
+    call: async (w) => ({ path: `/api/users/${await throwawayUser(w)}`, body: { displayName: 'Đổi tên' } }),
+  },
+  'get /api/tokens': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 200,
+    call: () => ({ path: '/api/tokens' }),
+  },
+  'post /api/tokens': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 201,
+    call: async (w) => ({
+      path: '/api/tokens',
+      body: { name: 'Hệ thống tỉnh', userId: await throwawayUser(w) },
+    }),
+  },
+  'delete /api/tokens/:tokenId': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 204,
+    call: async (w) => {
+      const token = await w.db.prisma.apiToken.create({
+        data: { name: 't', prefix: 'loa_x', tokenHash: newSecret().hash, userId: await throwawayUser(w) },
+      });
+      return { path: `/api/tokens/${token.id}` };
+    },
+  },
+  'get /api/languages': {
+    rule: { who: 'signed-in' },
+    success: 200,
+    call: () => ({ path: '/api/languages' }),
+  },
+  'get /api/communes': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/communes' }),
+  },
+  'get /api/communes/:communeId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: (w, t) => ({ path: `/api/communes/${t === 'own' ? w.communeA.id : w.communeB.id}` }),
+  },
+  'post /api/communes': {
+    rule: { who: 'global', roles: ['ADMIN'] },
+    success: 201,
+    call: () => ({
+      path: '/api/communes',
+      body: {
+        code: `9${Date.now() % 1e7}${Math.floor(Math.random() * 100)}`.slice(0, 12),
+        name: 'Xã mới',
+        province: 'Điện Biên',
+      },
+    }),
+  },
+  'patch /api/communes/:communeId': {
+    rule: { who: 'commune', roles: ['ADMIN'] },
+    success: 200,
+    call: (w, t) => ({
+      path: `/api/communes/${t === 'own' ? w.communeA.id : w.communeB.id}`,
+      body: { languages: ['vie', 'hmn', 'hni'] },
+    }),
+  },
+  'get /api/clusters': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/clusters' }),
+  },
+  'get /api/clusters/:clusterId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: (w, t) => ({ path: `/api/clusters/${t === 'own' ? w.clusterA : w.clusterB}` }),
+  },
+  'post /api/clusters': {
+    rule: { who: 'commune', roles: ['ADMIN'] },
+    success: 201,
+    call: (w, t) => ({
+      path: '/api/clusters',
+      body: { communeId: t === 'own' ? w.communeA.id : w.communeB.id, name: `Cụm ${unique()}` },
+    }),
+  },
+  'patch /api/clusters/:clusterId': {
+    rule: { who: 'commune', roles: ['ADMIN'] },
+    success: 200,
+    call: (w, t) => ({
+      path: `/api/clusters/${t === 'own' ? w.clusterA : w.clusterB}`,
+      body: { enabled: true },
+    }),
+  },
+  'get /api/audit': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/api/audit' }),
+  },
+};
+
+/** What a caller must get: the success status, or [status, problem code]. */
+function expected(rule: Rule, success: number, caller: Caller, target: Target): number | [number, string] {
+  if (rule.who === 'anyone') return success;
+  if (caller === 'none') return [401, 'unauthenticated'];
+  if (rule.who === 'signed-in') return success;
+  const role = ROLE_OF[caller];
+  const holds = rule.roles.includes(role);
+  if (rule.who === 'global') return holds && caller === 'global-admin' ? success : [403, 'forbidden'];
+  if (!holds) return [403, 'forbidden'];
+  if (rule.who === 'scoped') return success;
+  // commune: every scoped caller here belongs to commune A (province Lai Châu) only.
+  const reaches = caller === 'global-admin' || target === 'own';
+  return reaches ? success : [404, 'not-found'];
+}
+
+let w: TestWorld;
+beforeAll(async () => {
+  w = await createTestWorld();
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+describe('access matrix', () => {
+  it('has a rule for every route the API serves, and no rule for a route that does not exist', () => {
+    const served = w.app.locals.routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(served).toEqual(Object.keys(RULES).sort());
+  });
+
+  it('answers every route × caller × commune as its rule says', async () => {
+    const failures: string[] = [];
+    for (const route of w.app.locals.routes) {
+      const key = `${route.method} ${route.path}`;
+      const rc = RULES[key];
+      if (!rc) {
+        failures.push(`${key}: no scope rules`);
+        continue;
+      }
+      for (const caller of CALLERS) {
+        for (const target of ['own', 'other'] as const) {
+          const { path, body } = await rc.call(w, target);
+          const res =
+            caller === 'none'
+              ? await request(w.app)
+                  [route.method](path)
+                  .send(body as object)
+              : await (await signIn(w.app, USERNAME[caller])).send(route.method, path, body);
+          const want = expected(rc.rule, rc.success, caller, target);
+          const [status, code] = typeof want === 'number' ? [want, undefined] : want;
+          if (res.status !== status || (code && res.body.code !== code)) {
+            failures.push(
+              `${key} as ${caller} on ${target}: want ${status} ${code ?? ''}, got ${res.status} ${res.body?.code ?? ''}`,
+            );
+          }
+          if (code && !String(res.headers['content-type']).startsWith('application/problem+json')) {
+            failures.push(`${key} as ${caller}: ${status} is not problem+json`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it('lists only the communes, clusters and audit events within the caller’s scope', async () => {
+    const officer = await signIn(w.app, 'officer');
+    const communes = (await officer.send('get', '/api/communes')).body as { id: string }[];
+    expect(communes.map((c) => c.id)).toEqual([w.communeA.id]);
+    const clusters = (await officer.send('get', '/api/clusters')).body as { communeId: string }[];
+    expect(clusters.length).toBeGreaterThan(0);
+    expect(clusters.every((c) => c.communeId === w.communeA.id)).toBe(true);
+    const filtered = await officer.send('get', `/api/clusters?communeId=${w.communeB.id}`);
+    expect(filtered.body).toEqual([]);
+
+    const admin = await signIn(w.app, 'admin');
+    const all = (await admin.send('get', '/api/clusters')).body as { communeId: string }[];
+    expect(new Set(all.map((c) => c.communeId))).toEqual(new Set([w.communeA.id, w.communeB.id]));
+
+    const auditor = await signIn(w.app, 'auditor');
+    const events = (await auditor.send('get', '/api/audit?limit=500')).body as { communeId: string | null }[];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.communeId === w.communeA.id)).toBe(true);
+  });
+});

@@ -1,0 +1,104 @@
+// A real Loa API for tests: PGlite migrated and seeded, real Redis (own key prefix), real
+// ffmpeg. Two communes in two provinces, so every scope rule has an "own" and an "other".
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import request from 'supertest';
+import { inject } from 'vitest';
+import { toolVersion } from '../../media/ffmpeg-version.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
+import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
+import { createLogger } from '../../server/logger.ts';
+import { hashPassword } from '../../server/modules/accounts/password.ts';
+import { openRedis } from '../../server/redis.ts';
+import { pgliteKind } from './databases.ts';
+
+export const PASSWORD = 'test-password-123';
+
+export type TestDb = Awaited<ReturnType<typeof pgliteKind.open>>;
+
+export interface TestWorld {
+  app: LoaApp;
+  db: TestDb;
+  redis: Redis;
+  prefix: string;
+  communeA: { id: string; province: string };
+  communeB: { id: string; province: string };
+  clusterA: string;
+  clusterB: string;
+  close(): Promise<void>;
+}
+
+export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise<TestWorld> {
+  const db = await pgliteKind.open();
+  await applyMigrations(db.adapterFactory);
+  await seedDemo(db.prisma, { password: PASSWORD });
+  const prisma = db.prisma;
+  const communeA = await prisma.commune.findUniqueOrThrow({ where: { code: DEMO_COMMUNE.code } });
+  const communeB = await prisma.commune.create({
+    data: { code: '99002', name: 'Xã Lũng Cú (thử)', province: 'Tuyên Quang', languages: ['vie', 'hmn'] },
+  });
+  const clusterA = await prisma.cluster.findFirstOrThrow({ where: { communeId: communeA.id } });
+  const clusterB = await prisma.cluster.create({ data: { communeId: communeB.id, name: 'Cụm loa cột cờ' } });
+  const passwordHash = await hashPassword(PASSWORD);
+  await prisma.user.create({
+    data: {
+      username: 'province-admin',
+      displayName: 'Quản trị tỉnh Lai Châu',
+      passwordHash,
+      roles: { create: { role: 'ADMIN', province: communeA.province } },
+    },
+  });
+  const redis = openRedis(inject('redisUrl'), 'producer');
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const app = createApp({
+    logger: createLogger('silent'),
+    prisma,
+    redis,
+    redisPrefix: prefix,
+    secret: 'test-secret-test-secret-test-secret',
+    readinessChecks: {
+      database: () => prisma.$queryRaw`SELECT 1`,
+      redis: () => redis.ping(),
+      ffmpeg: () => toolVersion('ffmpeg'),
+    },
+    ...overrides,
+  });
+  return {
+    app,
+    db,
+    redis,
+    prefix,
+    communeA: { id: communeA.id, province: communeA.province },
+    communeB: { id: communeB.id, province: communeB.province },
+    clusterA: clusterA.id,
+    clusterB: clusterB.id,
+    close: async () => {
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+/** A browser-like client: keeps cookies and sends the CSRF token on state changes. */
+export interface SignedIn {
+  agent: ReturnType<typeof request.agent>;
+  csrf: string;
+  send(method: string, path: string, body?: unknown): request.Test;
+}
+
+export async function signIn(app: LoaApp, username: string, password = PASSWORD): Promise<SignedIn> {
+  const agent = request.agent(app);
+  const res = await agent.post('/api/auth/login').send({ username, password });
+  if (res.status !== 200)
+    throw new Error(`sign-in as ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+  const csrf = res.body.csrfToken as string;
+  return {
+    agent,
+    csrf,
+    send: (method, path, body) => {
+      const call = agent[method.toLowerCase() as 'get'](path).set('x-csrf-token', csrf);
+      return body === undefined ? call : call.send(body as object);
+    },
+  };
+}
