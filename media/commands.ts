@@ -99,20 +99,55 @@ export function speechChain(band: SpeechBand, sampleRate: number = INTERMEDIATE_
   ].join(',');
 }
 
-/** First pass: BS.1770 loudness, LRA and true peak with ebur128 (about 5× cheaper than loudnorm). */
+/**
+ * First pass: loudness and LRA (ebur128) and true peak of a source after the speech chain, i.e. of
+ * exactly what the normalising pass will process.
+ */
 export function measureSpeechLoudnessArgs(input: InputSpec, band: SpeechBand = defaultSpeechBand): string[] {
-  return measureArgs(input, `${speechChain(band)},${EBUR128}`);
+  return measureArgs(input, `${speechChain(band)},`, INTERMEDIATE_SAMPLE_RATE);
 }
 
-/** Measures a file as it is (e.g. a finished rendition). */
-export function measureLoudnessArgs(input: InputSpec): string[] {
-  return measureArgs(input, EBUR128);
+/**
+ * Measures a file as it is (e.g. a finished rendition). Band-limited speech may be measured at a
+ * lower rate than it is stored (`measureRate`), which halves the cost for 48 kHz Opus.
+ */
+export function measureLoudnessArgs(
+  input: InputSpec,
+  sampleRate: number,
+  measureRate = sampleRate,
+): string[] {
+  const rate = Math.min(sampleRate, measureRate);
+  return measureArgs(input, rate === sampleRate ? '' : `aresample=${rate},`, rate);
 }
 
-const EBUR128 = 'ebur128=peak=true:framelog=verbose';
-
-function measureArgs(input: InputSpec, filter: string): string[] {
-  return ['-v', 'info', ...inputArgs(input), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'];
+/**
+ * True peak = peak of the signal oversampled 4× (the ITU-R BS.1770-4 Annex 2 method), measured
+ * beside ebur128 rather than by its peak=true mode, which resamples to 192 kHz whatever the input
+ * rate and costs as much again as the loudness measurement itself.
+ */
+function measureArgs(input: InputSpec, chain: string, rate: number): string[] {
+  const graph = [
+    `[0:a:0]${chain}asplit=2[loudness][peak]`,
+    '[loudness]ebur128=framelog=verbose[measured]',
+    `[peak]aresample=${rate * 4},astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]`,
+  ].join(';');
+  return [
+    '-v',
+    'info',
+    ...inputArgs(input),
+    '-filter_complex',
+    graph,
+    '-map',
+    '[measured]',
+    '-f',
+    'null',
+    '-',
+    '-map',
+    '[oversampled]',
+    '-f',
+    'null',
+    '-',
+  ];
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   silenceDetectArgs,
 } from './commands.ts';
 import { runFfmpeg } from './ffmpeg-runner.ts';
+import { MediaError, probeMedia } from './probe.ts';
 
 export type LoudnessMeasurement = MeasuredLoudness;
 
@@ -25,13 +26,24 @@ export class LoudnessParseError extends Error {
   override readonly name = 'LoudnessParseError';
 }
 
-/** Loudness of a file as it is, e.g. a finished rendition. */
+/**
+ * Loudness of a file as it is, e.g. a finished rendition. Without `sampleRate` the file is probed
+ * for it; `measureRate` may lower the rate for band-limited speech.
+ */
 export async function measureLoudness(
   input: InputSpec,
-  options: MeasureOptions = {},
+  options: MeasureOptions & { sampleRate?: number; measureRate?: number } = {},
 ): Promise<LoudnessMeasurement> {
-  const { stderr } = await runFfmpeg({ args: measureLoudnessArgs(input), ...runLimits(options) });
-  return parseEbur128Summary(stderr);
+  const sampleRate = options.sampleRate ?? (await probeSampleRate(input, options.signal));
+  const args = measureLoudnessArgs(input, sampleRate, options.measureRate);
+  const { stderr } = await runFfmpeg({ args, ...runLimits(options) });
+  return parseLoudnessLog(stderr);
+}
+
+async function probeSampleRate(input: InputSpec, signal?: AbortSignal): Promise<number> {
+  const stream = (await probeMedia(input, { signal })).audioStreams[0];
+  if (!stream) throw new MediaError('NO_AUDIO_STREAM', 'the file has no audio stream');
+  return stream.sampleRate;
 }
 
 /** Loudness of a source after the speech chain (mono, band): what the normalising pass will see. */
@@ -41,7 +53,7 @@ export async function measureSpeechLoudness(
   options: MeasureOptions = {},
 ): Promise<LoudnessMeasurement> {
   const { stderr } = await runFfmpeg({ args: measureSpeechLoudnessArgs(input, band), ...runLimits(options) });
-  return parseEbur128Summary(stderr);
+  return parseLoudnessLog(stderr);
 }
 
 function runLimits(options: MeasureOptions) {
@@ -55,13 +67,26 @@ function runLimits(options: MeasureOptions) {
   };
 }
 
+/** ebur128's summary for loudness and LRA, astats on the oversampled signal for the true peak. */
+export function parseLoudnessLog(log: string): LoudnessMeasurement {
+  const { truePeakDbtp: _, ...loudness } = parseEbur128Summary(log);
+  const peaks = [...log.matchAll(/Peak level dB: (\S+)/g)];
+  const peak = peaks.at(-1)?.[1];
+  if (peak === undefined) throw new LoudnessParseError('no oversampled peak (astats) in the ffmpeg log');
+  return { ...loudness, truePeakDbtp: round1(parseLevel(peak)) };
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
 /**
- * Parses the summary ebur128 logs at the end of a run:
+ * Parses the summary ebur128 logs at the end of a run (the true peak is there only with peak=true):
  *   Integrated loudness:  I: -20.5 LUFS  Threshold: -30.7 LUFS
  *   Loudness range:       LRA: 6.1 LU ...
  *   True peak:            Peak: -5.8 dBFS
  */
-export function parseEbur128Summary(log: string): LoudnessMeasurement {
+export function parseEbur128Summary(
+  log: string,
+): Omit<LoudnessMeasurement, 'truePeakDbtp'> & { truePeakDbtp?: number } {
   const at = log.lastIndexOf('Summary:');
   if (at < 0) throw new LoudnessParseError('no ebur128 summary in the ffmpeg log');
   const summary = log.slice(at);
@@ -74,7 +99,7 @@ export function parseEbur128Summary(log: string): LoudnessMeasurement {
     integratedLufs: value(/I:\s+(\S+) LUFS/, 'integrated loudness'),
     thresholdLufs: value(/I:\s+\S+ LUFS\s+Threshold:\s+(\S+) LUFS/, 'integrated threshold'),
     loudnessRangeLu: value(/LRA:\s+(\S+) LU/, 'loudness range'),
-    truePeakDbtp: value(/Peak:\s+(\S+) dBFS/, 'true peak'),
+    ...(/Peak:\s+\S+ dBFS/.test(summary) && { truePeakDbtp: value(/Peak:\s+(\S+) dBFS/, 'true peak') }),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   defaultLoudnessTarget,
   defaultSpeechBand,
   encodeRenditionsArgs,
+  INTERMEDIATE_SAMPLE_RATE,
   normaliseArgs,
   type ProgrammeSegment,
   type RenditionOutput,
@@ -129,6 +130,8 @@ export interface PipelineResult {
   programme: { durationSec: number; segments: SegmentPlacement[]; renditions: Rendition[] };
   languages: LanguageResult[];
   wallMs: number;
+  /** Wall time of each phase, for the benchmark and the job log. */
+  timings: { prepareMs: number; encodeMs: number; verifyMs: number };
 }
 
 type SourceKind = SegmentPlacement['kind'];
@@ -165,27 +168,28 @@ export async function runBulletinPipeline(request: PipelineRequest): Promise<Pip
   // A failure in one ffmpeg run stops its siblings before the temp dir goes.
   const failed = new AbortController();
   const signal = AbortSignal.any([failed.signal, ...(request.signal ? [request.signal] : [])]);
-  const run: Run = { settings, signal, workDir, limit: settings.concurrency ?? defaultConcurrency(), failed };
+  const limit = settings.concurrency ?? defaultConcurrency();
+  const run: Run = { settings, signal, workDir, limit, slots: new Slots(limit), failed };
   try {
     const sourceList = listSources(tracks, settings);
     const prepareProgress = sourceList.map((_, i) => progress.task('prepare', i));
+    const clock = new PhaseClock();
     const sources = await mapLimit(run, sourceList, (source, i) =>
       prepareSource(source, i, run, prepareProgress[i] as (f: number) => void),
     );
+    const prepareMs = clock.lap();
     const { segments, placements, durationSec } = assemble(sources, settings);
     const outputs = planOutputs(sources, settings, workDir, durationSec);
-    const verifyProgress = outputs.map((o, i) => progress.task('verify', i, o.expectedDurationSec));
-    await encode(segments, outputs, run, progress);
-    const renditions = await mapLimit(run, outputs, (output, i) =>
-      verifyRendition(output, run, verifyProgress[i] as (f: number) => void),
-    );
+    const { renditions, encodeMs } = await encodeAndVerify(segments, outputs, run, progress);
     const placed = await moveIntoPlace(renditions, outputDir);
+    const verifyMs = clock.lap() - encodeMs;
     request.onProgress?.(1);
     const isProgramme = (_: Rendition, i: number) => outputs[i]?.languageIndex === undefined;
     return {
       programme: { durationSec, segments: placements, renditions: placed.filter(isProgramme) },
       languages: languageResults(sources, outputs, placed),
       wallMs: performance.now() - startedAt,
+      timings: { prepareMs, encodeMs, verifyMs },
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -197,7 +201,9 @@ interface Run {
   signal: AbortSignal;
   workDir: string;
   limit: number;
+  slots: Slots;
   failed: AbortController;
+  firstFailure?: { error: unknown };
 }
 
 function defaultConcurrency(): number {
@@ -345,28 +351,46 @@ function planOutputs(
 
 /**
  * ffmpeg 5.1 runs a whole filter graph and its encoders on one thread, so the outputs are split into
- * as many runs as there are cores, balanced by estimated encoder cost (Opus VoIP ≫ MP3 ≫ PCM).
+ * as many runs as there are cores, balanced by estimated encoder cost (Opus VoIP ≫ MP3 ≫ PCM). The
+ * outputs of a finished run are verified while the other runs still encode.
  */
-async function encode(
+async function encodeAndVerify(
   segments: ProgrammeSegment[],
   outputs: PlannedOutput[],
   run: Run,
   progress: PhasedProgress,
-) {
+): Promise<{ renditions: Rendition[]; encodeMs: number }> {
+  const startedAt = performance.now();
+  let encodeMs = 0;
   const groups = balanceByCost(outputs, run.limit);
-  const groupProgress = groups.map((group, g) => progress.task('encode', g, group.cost));
-  await mapLimit(run, groups, (group, g) => {
-    const onProgress = groupProgress[g] as (f: number) => void;
-    return runFfmpeg({
-      args: encodeRenditionsArgs(segments, group.outputs),
-      signal: run.signal,
-      timeoutMs: run.settings.stepTimeoutMs,
-      stallMs: run.settings.stallMs,
-      nice: run.settings.nice,
-      durationSec: Math.max(...group.outputs.map((o) => o.expectedDurationSec)),
-      onProgress,
-    });
-  });
+  const encodeProgress = groups.map((group, g) => progress.task('encode', g, group.cost));
+  const verifyProgress = outputs.map((o, i) => progress.task('verify', i, o.expectedDurationSec));
+  const renditions: Rendition[] = new Array(outputs.length);
+  const encodeGroup = async (group: (typeof groups)[number], g: number) => {
+    await run.slots.use(() =>
+      runFfmpeg({
+        args: encodeRenditionsArgs(segments, group.outputs),
+        signal: run.signal,
+        timeoutMs: run.settings.stepTimeoutMs,
+        stallMs: run.settings.stallMs,
+        nice: run.settings.nice,
+        durationSec: Math.max(...group.outputs.map((o) => o.expectedDurationSec)),
+        onProgress: encodeProgress[g],
+      }),
+    );
+    encodeMs = Math.max(encodeMs, performance.now() - startedAt);
+    await settleAll(
+      run,
+      group.outputs.map((output) => {
+        const i = outputs.indexOf(output);
+        return run.slots.use(async () => {
+          renditions[i] = await verifyRendition(output, run, verifyProgress[i] as (f: number) => void);
+        });
+      }),
+    );
+  };
+  await settleAll(run, groups.map(encodeGroup));
+  return { renditions, encodeMs };
 }
 
 const ENCODE_COST_PER_SEC: Record<DeviceProfile['codec'], number> = {
@@ -419,6 +443,9 @@ async function verifyRendition(
   }
   const [loudness, hashed] = await Promise.all([
     measureLoudness(input, {
+      sampleRate: decodedSampleRate(profile),
+      // Renditions carry the speech band only, so 24 kHz measures all of them (and halves Opus's cost).
+      measureRate: INTERMEDIATE_SAMPLE_RATE,
       signal: run.signal,
       durationSec,
       onProgress,
@@ -520,29 +547,64 @@ class PhasedProgress {
   }
 }
 
-/** Runs `fn` over items, `run.limit` at a time; the first failure aborts the rest, which are awaited. */
-async function mapLimit<T, R>(
+/** Runs `fn` over items, as many at a time as there are slots. */
+function mapLimit<T, R>(
   run: Run,
   items: readonly T[],
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let firstError: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !firstError) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T, index);
-      } catch (error) {
-        firstError ??= { error };
+  return settleAll(
+    run,
+    items.map((item, i) => run.slots.use(() => fn(item, i))),
+  );
+}
+
+/** Waits for every task; the first failure aborts the others (they stop their ffmpeg) and is thrown. */
+async function settleAll<T>(run: Run, tasks: Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(
+    tasks.map((task) =>
+      task.catch((error: unknown) => {
+        // The first failure of the whole run is the cause; later ones are usually the aborts it triggered.
+        run.firstFailure ??= { error };
         run.failed.abort();
-      }
+        throw error;
+      }),
+    ),
+  );
+  if (outcomes.some((o) => o.status === 'rejected')) throw run.firstFailure?.error;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
+
+/** A counting semaphore: at most `limit` ffmpeg processes at a time, served in order of request. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.free = limit;
+  }
+
+  async use<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(run.limit, items.length) }, worker));
-  if (firstError) throw firstError.error;
-  return results;
+  }
+}
+
+class PhaseClock {
+  private last = performance.now();
+  lap(): number {
+    const now = performance.now();
+    const elapsed = now - this.last;
+    this.last = now;
+    return elapsed;
+  }
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;

@@ -202,14 +202,22 @@ describe('bulletin pipeline settings and failures', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('stops on abort and removes its temp dir', async () => {
-    const out = join(dir, 'aborted');
+  it.each([
+    ['while preparing the sources', 0],
+    ['while encoding or verifying', 0.5],
+  ])('stops on abort %s and removes its temp dir', async (_when, atFraction) => {
+    const out = join(dir, `aborted-${atFraction}`);
     const controller = new AbortController();
     const error = await runBulletinPipeline({
-      tracks: [{ language: 'vie', path: paths.vie }],
+      tracks: [
+        { language: 'vie', path: paths.vie },
+        { language: 'hmn', path: paths.hmn },
+      ],
       outputDir: out,
       signal: controller.signal,
-      onProgress: () => controller.abort(),
+      onProgress: (f) => {
+        if (f > atFraction) controller.abort();
+      },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FfmpegError);
     expect((error as FfmpegError).code).toBe('FFMPEG_ABORTED');

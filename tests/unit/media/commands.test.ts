@@ -94,22 +94,40 @@ describe('analysis commands', () => {
     ]);
   });
 
-  it('measures speech loudness after the same chain the normaliser uses', () => {
+  it('measures speech loudness after the same chain the normaliser uses, true peak 4× oversampled', () => {
     expect(measureSpeechLoudnessArgs({ path: '/in.wav' }, { highpassHz: 150, lowpassHz: 6500 })).toEqual([
       '-v',
       'info',
       ...guard,
       '-i',
       '/in.wav',
+      '-filter_complex',
+      '[0:a:0]aformat=channel_layouts=mono,aresample=24000,highpass=f=150,lowpass=f=6500,asplit=2[loudness][peak];' +
+        '[loudness]ebur128=framelog=verbose[measured];' +
+        '[peak]aresample=96000,astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]',
       '-map',
-      '0:a:0',
-      '-af',
-      'aformat=channel_layouts=mono,aresample=24000,highpass=f=150,lowpass=f=6500,ebur128=peak=true:framelog=verbose',
+      '[measured]',
+      '-f',
+      'null',
+      '-',
+      '-map',
+      '[oversampled]',
       '-f',
       'null',
       '-',
     ]);
-    expect(measureLoudnessArgs({ path: '/r.opus' })).toContain('ebur128=peak=true:framelog=verbose');
+  });
+
+  it('measures a rendition at its own rate, or at a lower one for band-limited speech', () => {
+    const graph = (args: string[]) => args[args.indexOf('-filter_complex') + 1];
+    expect(graph(measureLoudnessArgs({ path: '/r.ul', format: 'mulaw' }, 8000))).toBe(
+      '[0:a:0]asplit=2[loudness][peak];[loudness]ebur128=framelog=verbose[measured];' +
+        '[peak]aresample=32000,astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]',
+    );
+    expect(graph(measureLoudnessArgs({ path: '/r.opus' }, 48000, 24000))).toMatch(
+      /^\[0:a:0\]aresample=24000,asplit=2.*\[peak\]aresample=96000,/,
+    );
+    expect(graph(measureLoudnessArgs({ path: '/r.wav' }, 16000, 24000))).toMatch(/^\[0:a:0\]asplit=2/);
   });
 
   it('detects silences and decodes PCM for waveforms', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseEbur128Summary, parseLoudnormMode, parseSilences } from '../../../media/loudness.ts';
+import {
+  parseEbur128Summary,
+  parseLoudnessLog,
+  parseLoudnormMode,
+  parseSilences,
+} from '../../../media/loudness.ts';
 import { BlockExtremes, foldPeaks } from '../../../media/waveform.ts';
 
 const summary = `[Parsed_ebur128_4 @ 0x561c6e9d0000] Summary:
@@ -26,6 +31,19 @@ describe('ebur128 summary', () => {
       loudnessRangeLu: 6.1,
       truePeakDbtp: -5.8,
     });
+  });
+
+  it('takes the true peak from astats on the oversampled signal when ebur128 has none', () => {
+    const withoutPeak = summary.slice(0, summary.indexOf('  True peak:'));
+    const log = `${withoutPeak}\n[Parsed_astats_3 @ 0x1] Overall\n[Parsed_astats_3 @ 0x1] Peak level dB: -3.449512\n`;
+    expect(parseLoudnessLog(log)).toEqual({
+      integratedLufs: -20.5,
+      thresholdLufs: -30.7,
+      loudnessRangeLu: 6.1,
+      truePeakDbtp: -3.4,
+    });
+    expect(parseEbur128Summary(withoutPeak).truePeakDbtp).toBeUndefined();
+    expect(() => parseLoudnessLog(withoutPeak)).toThrow(/oversampled peak/);
   });
 
   it('reads silence as -inf and refuses a log without summary', () => {

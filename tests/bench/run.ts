@@ -1,0 +1,23 @@
+/** `npm run bench`: runs every known benchmark and prints each as a markdown table. */
+import { benchTranscode } from './transcode.ts';
+
+type Bench = () => Promise<{ title: string; rows: Record<string, string | number>[] }>;
+
+const benches: Record<string, Bench> = { transcode: benchTranscode };
+
+function markdownTable(rows: Record<string, string | number>[]): string {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(columns),
+    line(columns.map(() => '---')),
+    ...rows.map((row) => line(columns.map((c) => row[c] ?? ''))),
+  ].join('\n');
+}
+
+const only = process.argv.slice(2);
+for (const [name, bench] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const { title, rows } = await bench();
+  console.log(`\n### ${title}\n\n${markdownTable(rows)}\n`);
+}

@@ -1,0 +1,189 @@
+/**
+ * Transcode benchmark (issue 4): a bilingual bulletin, 2 × 3 minutes of speech-like audio plus a
+ * chime, through the whole pipeline into every device profile, against the floor measured in the
+ * same run: one hand-written ffmpeg command producing the same renditions from the same sources.
+ * The floor is given the loudness values the pipeline measured (a single command cannot run two
+ * passes), so it is the cheapest possible way to those files; the pipeline also measures, probes,
+ * verifies, measures every output and hashes it.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  defaultLoudnessTarget,
+  defaultSpeechBand,
+  encoderArgs,
+  inputArgs,
+  loudnormFilter,
+  speechChain,
+} from '../../media/commands.ts';
+import { runFfmpeg } from '../../media/ffmpeg-runner.ts';
+import { generateChime, generateSpeechLike } from '../../media/fixtures.ts';
+import { type LoudnessMeasurement, measureSpeechLoudness } from '../../media/loudness.ts';
+import { type PipelineResult, runBulletinPipeline } from '../../media/pipeline.ts';
+import { defaultProfiles } from '../../media/profiles.ts';
+
+const TRACK_SEC = 180;
+const GAP_SEC = 1.5;
+const RUNS = 3;
+
+interface Sources {
+  chime: string;
+  vie: string;
+  hmn: string;
+}
+
+export async function benchTranscode(): Promise<{ title: string; rows: Record<string, string | number>[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-transcode-'));
+  try {
+    const sources = await makeSources(dir);
+    // The pipeline does not report the chime's loudness; the floor gets it measured beforehand.
+    const chime = await measureSpeechLoudness({ path: sources.chime }, defaultSpeechBand);
+    const pipelineRuns: PipelineResult[] = [];
+    const serialRuns: PipelineResult[] = [];
+    const floorMs: number[] = [];
+    // Interleaved so that noise from other work on the machine hits every variant alike.
+    for (let run = 0; run < RUNS; run++) {
+      pipelineRuns.push(await runPipeline(sources, join(dir, `pipeline-${run}`)));
+      floorMs.push(
+        await runFloor(sources, chime, pipelineRuns[0] as PipelineResult, join(dir, `floor-${run}`)),
+      );
+      serialRuns.push(await runPipeline(sources, join(dir, `serial-${run}`), 1));
+    }
+    const programmeSec = (pipelineRuns[0] as PipelineResult).programme.durationSec;
+    const floor = median(floorMs);
+    const row = (variant: string, wallMs: number, extra: Record<string, string | number> = {}) => ({
+      variant,
+      'programme s': programmeSec,
+      'wall s (median of 3)': round(wallMs / 1000, 2),
+      '× realtime': round(programmeSec / (wallMs / 1000), 1),
+      'ratio to floor': round(wallMs / floor, 2),
+      ...extra,
+    });
+    const phases = (runs: PipelineResult[]) => {
+      const t = runs.map((r) => r.timings);
+      return {
+        'prepare s': round(median(t.map((x) => x.prepareMs)) / 1000, 2),
+        'encode s': round(median(t.map((x) => x.encodeMs)) / 1000, 2),
+        'verify s': round(median(t.map((x) => x.verifyMs)) / 1000, 2),
+      };
+    };
+    const cores = availableParallelism();
+    return {
+      title: `Transcode: bilingual bulletin 2 × ${TRACK_SEC} s + chime → ${defaultProfiles.length} profiles + per-language MP3 (${cores} cores, goal: ratio ≤ 1.3, ≥ 100× realtime)`,
+      rows: [
+        row('floor: one hand-written ffmpeg command', floor),
+        row(
+          `pipeline (${Math.min(cores, 4)} ffmpeg at a time)`,
+          median(pipelineRuns.map((r) => r.wallMs)),
+          phases(pipelineRuns),
+        ),
+        row('pipeline (1 ffmpeg at a time)', median(serialRuns.map((r) => r.wallMs)), phases(serialRuns)),
+      ],
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function makeSources(dir: string): Promise<Sources> {
+  const sources = { chime: join(dir, 'chime.wav'), vie: join(dir, 'vie.wav'), hmn: join(dir, 'hmn.mp3') };
+  await Promise.all([
+    generateChime(sources.chime),
+    // A studio WAV and a phone-style stereo MP3, with sentence pauses.
+    generateSpeechLike(sources.vie, { durationSec: TRACK_SEC, pitchHz: 170, phrasePauses: true }),
+    generateSpeechLike(sources.hmn, {
+      durationSec: TRACK_SEC,
+      pitchHz: 230,
+      syllableRateHz: 2.7,
+      phrasePauses: true,
+      container: 'mp3',
+      channels: 2,
+      sampleRate: 44100,
+    }),
+  ]);
+  return sources;
+}
+
+function runPipeline(sources: Sources, outputDir: string, concurrency?: number): Promise<PipelineResult> {
+  return runBulletinPipeline({
+    tracks: [
+      { language: 'vie', path: sources.vie },
+      { language: 'hmn', path: sources.hmn },
+    ],
+    settings: { chimePath: sources.chime, gapSec: GAP_SEC, repeat: 1, concurrency },
+    outputDir,
+  });
+}
+
+/** The same renditions in one ffmpeg command: normalise with known values, concat, asplit, encode. */
+async function runFloor(
+  sources: Sources,
+  chime: LoudnessMeasurement,
+  measuredBy: PipelineResult,
+  outputDir: string,
+): Promise<number> {
+  const [vie, hmn] = measuredBy.languages;
+  if (!vie || !hmn) throw new Error('the pipeline result lacks a language');
+  const chain = speechChain(defaultSpeechBand);
+  const normalise = (measured: typeof vie.sourceLoudness) =>
+    `${chain},${loudnormFilter(measured, defaultLoudnessTarget)},aresample=24000`;
+  const programme = defaultProfiles;
+  const graph = [
+    `[0:a]${normalise(chime)},apad=pad_dur=${GAP_SEC}[c]`,
+    `[1:a]${normalise(vie.sourceLoudness)},asplit=2[v][vl]`,
+    `[2:a]${normalise(hmn.sourceLoudness)},asplit=2[h][hl]`,
+    `[v]apad=pad_dur=${GAP_SEC}[vp]`,
+    `[c][vp][h]concat=n=3:v=0:a=1,asplit=${programme.length}${programme.map((_, i) => `[p${i}]`).join('')}`,
+    ...programme.map((p, i) => `[p${i}]aresample=${p.sampleRate}[o${i}]`),
+    '[vl]aresample=24000[lv]',
+    '[hl]aresample=24000[lh]',
+  ].join(';');
+  const mp3 = defaultProfiles.find((p) => p.id === 'mp3-24k');
+  if (!mp3) throw new Error('no mp3-24k profile');
+  const outputs = [
+    ...programme.flatMap((p, i) => [
+      '-map',
+      `[o${i}]`,
+      ...encoderArgs(p),
+      '-f',
+      p.container,
+      join(outputDir, `programme.${p.id}.${p.extension}`),
+    ]),
+    ...['lv', 'lh'].flatMap((l) => [
+      '-map',
+      `[${l}]`,
+      ...encoderArgs(mp3),
+      '-f',
+      'mp3',
+      join(outputDir, `${l}.mp3`),
+    ]),
+  ];
+  await mkdir(outputDir, { recursive: true });
+  const started = performance.now();
+  await runFfmpeg({
+    args: [
+      '-v',
+      'error',
+      '-y',
+      ...inputArgs({ path: sources.chime }),
+      ...inputArgs({ path: sources.vie }),
+      ...inputArgs({ path: sources.hmn }),
+      '-filter_complex',
+      graph,
+      ...outputs,
+    ],
+    timeoutMs: 10 * 60_000,
+    stallMs: 60_000,
+  });
+  return performance.now() - started;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
