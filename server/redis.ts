@@ -1,5 +1,6 @@
-// Redis connections, one per role, as BullMQ advises: producers fail fast when Redis is down
-// (the API answers 503 rather than hanging), workers wait and retry forever.
+// Redis connections, one per role, as BullMQ advises: workers wait and retry forever;
+// producers (the API) wait a bounded time, so a Redis restart delays requests rather than
+// failing them, and a Redis that stays down turns into errors (503) instead of hangs.
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'worker' | 'probe';
@@ -9,7 +10,7 @@ export function openRedis(url: string, role: RedisRole): Redis {
     connectionName: `loa-${role}`,
     ...(role === 'worker'
       ? { maxRetriesPerRequest: null }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }),
+      : { maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 }),
     // Reconnect with a capped backoff; never give up (Redis may come back).
     retryStrategy: (times) => Math.min(times * 200, 5000),
   };
