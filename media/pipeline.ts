@@ -64,8 +64,11 @@ export const pipelineSettingsSchema = z
       .object({ highpassHz: z.number().min(20).max(1000), lowpassHz: z.number().min(2000).max(11000) })
       .default(defaultSpeechBand),
     profiles: deviceProfileListSchema.default([...defaultProfiles]),
-    /** Profiles for the per-language renditions (players per language, seconds aired per language). */
-    languageProfileIds: z.array(z.string()).default(['mp3-24k']),
+    /**
+     * Profiles for the per-language renditions (players per language, seconds aired per language);
+     * by default mp3-24k when the profile list has it.
+     */
+    languageProfileIds: z.array(z.string()).optional(),
     /** ffmpeg processes at a time; each is single-threaded for audio. Defaults to the cores, at most 4. */
     concurrency: z.number().int().min(1).max(16).optional(),
     nice: z.number().int().min(0).max(19).optional(),
@@ -76,11 +79,13 @@ export const pipelineSettingsSchema = z
       .default(15 * 60_000),
     stallMs: z.number().int().positive().default(60_000),
   })
-  .refine((s) => s.languageProfileIds.every((id) => s.profiles.some((p) => p.id === id)), {
+  .refine((s) => (s.languageProfileIds ?? []).every((id) => s.profiles.some((p) => p.id === id)), {
     message: 'languageProfileIds must name profiles in the list',
   });
 export type PipelineSettings = z.input<typeof pipelineSettingsSchema>;
 type Settings = z.output<typeof pipelineSettingsSchema>;
+
+const DEFAULT_LANGUAGE_PROFILE_ID = 'mp3-24k';
 
 export interface PipelineRequest {
   tracks: LanguageTrack[];
@@ -329,7 +334,8 @@ function planOutputs(
       expectedDurationSec: programmeSec,
     };
   });
-  const languageProfiles = settings.profiles.filter((p) => settings.languageProfileIds.includes(p.id));
+  const languageProfileIds = settings.languageProfileIds ?? [DEFAULT_LANGUAGE_PROFILE_ID];
+  const languageProfiles = settings.profiles.filter((p) => languageProfileIds.includes(p.id));
   const perLanguage = sources
     .filter((s) => s.kind === 'language')
     .flatMap((source) =>

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   defaultLoudnessTarget,
   defaultSpeechBand,
+  encodeRenditionsArgs,
   encoderArgs,
   inputArgs,
   loudnormFilter,
@@ -177,6 +178,68 @@ async function runFloor(
     stallMs: 60_000,
   });
   return performance.now() - started;
+}
+
+/**
+ * Where the floor's time goes: each profile encoded alone from an assembled 2 × 180 s programme
+ * (24 kHz float WAV), one ffmpeg run each, so the realtime goal can be judged per encoder.
+ */
+export async function benchEncoderCost(): Promise<{
+  title: string;
+  rows: Record<string, string | number>[];
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-encoders-'));
+  try {
+    const sources = await makeSources(dir);
+    const programme = join(dir, 'programme.wav');
+    await runFfmpeg({
+      args: [
+        '-v',
+        'error',
+        ...inputArgs({ path: sources.vie }),
+        ...inputArgs({ path: sources.hmn }),
+        '-filter_complex',
+        `[0:a]${speechChain(defaultSpeechBand)}[a];[1:a]${speechChain(defaultSpeechBand)}[b];[a][b]concat=n=2:v=0:a=1`,
+        '-c:a',
+        'pcm_f32le',
+        '-f',
+        'wav',
+        programme,
+      ],
+      timeoutMs: 120_000,
+      stallMs: 30_000,
+    });
+    const seconds = 2 * TRACK_SEC;
+    const rows: Record<string, string | number>[] = [];
+    for (const profile of defaultProfiles) {
+      const walls: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const output = join(dir, `out-${run}.${profile.extension}`);
+        const started = performance.now();
+        await runFfmpeg({
+          args: encodeRenditionsArgs(
+            [{ path: programme, padAfterSec: 0 }],
+            [{ source: { kind: 'programme' }, profile, path: output }],
+          ),
+          timeoutMs: 120_000,
+          stallMs: 30_000,
+        });
+        walls.push(performance.now() - started);
+      }
+      const wall = median(walls) / 1000;
+      rows.push({
+        profile: profile.id,
+        'encode s (median of 3)': round(wall, 2),
+        '× realtime': round(seconds / wall, 1),
+      });
+    }
+    return {
+      title: `Encoder cost: each profile alone, ${seconds} s programme, one ffmpeg run (one core)`,
+      rows,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function median(values: number[]): number {

@@ -177,7 +177,6 @@ describe('bulletin pipeline settings and failures', () => {
       settings: {
         loudness: { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 11 },
         profiles: [findProfile('wav-l16')],
-        languageProfileIds: [],
       },
       outputDir: out,
     });
@@ -185,6 +184,23 @@ describe('bulletin pipeline settings and failures', () => {
     const measured = await measureLoudness({ path: r128.programme.renditions[0]?.path as string });
     expect(Math.abs(measured.integratedLufs + 23)).toBeLessThanOrEqual(1);
     expect(await readdir(out)).toEqual(['programme.wav-l16.wav']);
+  });
+
+  it('gives the same bytes for the same input, so renditions can be stored by hash', async () => {
+    const again = await runBulletinPipeline({
+      tracks: [
+        { language: 'vie', path: paths.vie },
+        { language: 'hmn', path: paths.hmn },
+      ],
+      settings: { chimePath: paths.chime, gapSec: 1, repeat: 2, repeatGapSec: 2 },
+      outputDir: join(dir, 'again'),
+    });
+    const hashes = (r: PipelineResult) =>
+      [...r.programme.renditions, ...r.languages.flatMap((l) => l.renditions)].map((x) => [
+        x.fileName,
+        x.sha256,
+      ]);
+    expect(hashes(again)).toEqual(hashes(result));
   });
 
   it('names the bad track and leaves nothing behind', async () => {
