@@ -1,0 +1,167 @@
+// The one way the web app talks to the API: JSON in and out, the session cookie, the CSRF
+// token on every state change, and problem+json turned into an ApiError forms can read.
+import i18next from 'i18next';
+import type {
+  ApiToken,
+  AuditEvent,
+  Cluster,
+  ClusterIn,
+  ClusterUpdate,
+  Commune,
+  CommuneIn,
+  CreatedApiToken,
+  FieldIssue,
+  Language,
+  Problem,
+  RoleAssignmentIn,
+  Session,
+  User,
+} from './types.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly errors: FieldIssue[];
+  /** From the Retry-After header or the problem body (429). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(problem: Problem, retryAfterSeconds?: number) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.code = problem.code;
+    this.title = problem.title;
+    this.detail = problem.detail ?? '';
+    this.errors = problem.errors ?? [];
+    this.retryAfterSeconds = retryAfterSeconds ?? problem.retryAfterSeconds;
+  }
+
+  /** Field issues keyed by the request field, without the "body." prefix: { "driverConfig.port": "…" }. */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const issue of this.errors) {
+      const key = issue.field.replace(/^(body|query|params)\./, '');
+      out[key] ??= issue.message;
+    }
+    return out;
+  }
+}
+
+let csrfToken = '';
+let onUnauthorized: (() => void) | undefined;
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+/** Called when a call answers 401 (the session expired or was ended elsewhere). */
+export function setUnauthorizedHandler(handler: (() => void) | undefined): void {
+  onUnauthorized = handler;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+async function toError(response: Response): Promise<ApiError> {
+  const retryHeader = Number(response.headers.get('retry-after'));
+  const retryAfter = Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined;
+  let problem: Problem = {
+    status: response.status,
+    code: `http-${response.status}`,
+    title: response.statusText,
+  };
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    if (body && typeof body.code === 'string') problem = { ...problem, ...body, status: response.status };
+  } catch {
+    // Not JSON (a proxy's error page): keep the status line.
+  }
+  return new ApiError(problem, retryAfter);
+}
+
+export async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  options: { quietUnauthorized?: boolean } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    'accept-language': i18next.language === 'en' ? 'en' : 'vi',
+  };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: 'network', title: 'Network error' });
+  }
+  if (!response.ok) {
+    const error = await toError(response);
+    if (error.status === 401 && !options.quietUnauthorized) onUnauthorized?.();
+    throw error;
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+const query = (params: Record<string, string | number | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
+
+export const api = {
+  session: () => request<Session>('GET', '/api/auth/session', undefined, { quietUnauthorized: true }),
+  login: (username: string, password: string) =>
+    request<Session>('POST', '/api/auth/login', { username, password }, { quietUnauthorized: true }),
+  logout: () => request<void>('POST', '/api/auth/logout', undefined, { quietUnauthorized: true }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>(
+      'POST',
+      '/api/auth/password',
+      { currentPassword, newPassword },
+      { quietUnauthorized: true },
+    ),
+
+  users: () => request<User[]>('GET', '/api/users'),
+  createUser: (body: {
+    username: string;
+    displayName: string;
+    password: string;
+    locale?: 'vi' | 'en';
+    roles: RoleAssignmentIn[];
+  }) => request<User>('POST', '/api/users', body),
+  updateUser: (
+    userId: string,
+    body: { displayName?: string; password?: string; disabled?: boolean; roles?: RoleAssignmentIn[] },
+  ) => request<User>('PATCH', `/api/users/${encodeURIComponent(userId)}`, body),
+
+  tokens: () => request<ApiToken[]>('GET', '/api/tokens'),
+  createToken: (name: string, userId: string) =>
+    request<CreatedApiToken>('POST', '/api/tokens', { name, userId }),
+  revokeToken: (tokenId: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(tokenId)}`),
+
+  languages: () => request<Language[]>('GET', '/api/languages'),
+  communes: () => request<Commune[]>('GET', '/api/communes'),
+  createCommune: (body: CommuneIn) => request<Commune>('POST', '/api/communes', body),
+  updateCommune: (id: string, body: Partial<CommuneIn>) =>
+    request<Commune>('PATCH', `/api/communes/${encodeURIComponent(id)}`, body),
+
+  clusters: (communeId?: string) => request<Cluster[]>('GET', `/api/clusters${query({ communeId })}`),
+  createCluster: (body: ClusterIn) => request<Cluster>('POST', '/api/clusters', body),
+  updateCluster: (id: string, body: ClusterUpdate) =>
+    request<Cluster>('PATCH', `/api/clusters/${encodeURIComponent(id)}`, body),
+
+  audit: (params: { communeId?: string; entityType?: string; before?: string; limit?: number }) =>
+    request<AuditEvent[]>('GET', `/api/audit${query(params)}`),
+};

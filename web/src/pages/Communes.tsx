@@ -1,0 +1,192 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api } from '../api.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { TextField } from '../components/Field.tsx';
+import { languageName } from '../components/languages.ts';
+import { fieldMessage } from '../components/problem.ts';
+import { useLoad } from '../components/use-load.ts';
+import { hasGlobalRole, hasRoleIn, useSession } from '../session.tsx';
+import type { Commune, CommuneIn, Language } from '../types.ts';
+
+const EMPTY: CommuneIn = {
+  code: '',
+  name: '',
+  province: '',
+  timeZone: 'Asia/Ho_Chi_Minh',
+  languages: ['vie'],
+};
+
+export function CommunesPage() {
+  const { t, i18n } = useTranslation();
+  const { user } = useSession();
+  const [communes, reload] = useLoad(() => api.communes(), []);
+  const [languages] = useLoad(() => api.languages(), []);
+  const [editing, setEditing] = useState<Commune | 'new' | null>(null);
+  const langs = languages.data ?? [];
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{t('communes.title')}</h1>
+        {hasGlobalRole(user, ['ADMIN']) && editing === null && (
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            {t('communes.add')}
+          </button>
+        )}
+      </div>
+      {editing && (
+        <CommuneForm
+          commune={editing === 'new' ? null : editing}
+          languages={langs}
+          onDone={(saved) => {
+            setEditing(null);
+            if (saved) reload();
+          }}
+        />
+      )}
+      {communes.state === 'failed' && <ErrorNote error={communes.error} />}
+      {communes.state === 'loading' && !communes.data && <p className="muted">{t('common.loading')}</p>}
+      {communes.data && communes.data.length === 0 && <p className="muted">{t('communes.none')}</p>}
+      {communes.data && communes.data.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('communes.code')}</th>
+              <th>{t('communes.name')}</th>
+              <th>{t('communes.province')}</th>
+              <th>{t('communes.timeZone')}</th>
+              <th>{t('communes.languages')}</th>
+              <th>
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {communes.data.map((c) => (
+              <tr key={c.id}>
+                <td>{c.code}</td>
+                <td>{c.name}</td>
+                <td>{c.province}</td>
+                <td>{c.timeZone}</td>
+                <td>{c.languages.map((code) => languageName(langs, code, i18n.language)).join(', ')}</td>
+                <td>
+                  {hasRoleIn(user, ['ADMIN'], c) && (
+                    <button
+                      type="button"
+                      onClick={() => setEditing(c)}
+                      aria-label={t('communes.editNamed', { name: c.name })}
+                    >
+                      {t('common.edit')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CommuneForm(props: {
+  commune: Commune | null;
+  languages: Language[];
+  onDone(saved: boolean): void;
+}) {
+  const { t, i18n } = useTranslation();
+  const [value, setValue] = useState<CommuneIn>(props.commune ?? EMPTY);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = <K extends keyof CommuneIn>(key: K, v: CommuneIn[K]) =>
+    setValue((old) => ({ ...old, [key]: v }));
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+  const title = props.commune
+    ? t('communes.editTitle', { name: props.commune.name })
+    : t('communes.addTitle');
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (props.commune) await api.updateCommune(props.commune.id, value);
+      else await api.createCommune(value);
+      props.onDone(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const toggle = (code: string, on: boolean) =>
+    set('languages', on ? [...value.languages, code] : value.languages.filter((c) => c !== code));
+
+  return (
+    <form className="card" aria-label={title} onSubmit={submit}>
+      <h2>{title}</h2>
+      <ErrorNote error={error} />
+      <div className="grid">
+        <TextField
+          label={t('communes.code')}
+          value={value.code}
+          onChange={(v) => set('code', v)}
+          required
+          hint={t('communes.codeHint')}
+          error={fields.code}
+        />
+        <TextField
+          label={t('communes.name')}
+          value={value.name}
+          onChange={(v) => set('name', v)}
+          required
+          error={fields.name}
+        />
+        <TextField
+          label={t('communes.province')}
+          value={value.province}
+          onChange={(v) => set('province', v)}
+          required
+          error={fields.province}
+        />
+        <TextField
+          label={t('communes.timeZone')}
+          value={value.timeZone}
+          onChange={(v) => set('timeZone', v)}
+          required
+          error={fields.timeZone}
+        />
+      </div>
+      <fieldset className={fields.languages ? 'invalid' : undefined}>
+        <legend>{t('communes.languages')}</legend>
+        <div className="checks">
+          {props.languages.map((l) => (
+            <label key={l.code}>
+              <input
+                type="checkbox"
+                checked={value.languages.includes(l.code)}
+                onChange={(e) => toggle(l.code, e.target.checked)}
+              />{' '}
+              {languageName(props.languages, l.code, i18n.language)}
+            </label>
+          ))}
+        </div>
+        {fields.languages && (
+          <small className="field-error" role="alert">
+            {fieldMessage(t, fields.languages)}
+          </small>
+        )}
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('common.save')}
+        </button>
+        <button type="button" onClick={() => props.onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

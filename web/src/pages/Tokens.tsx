@@ -1,0 +1,222 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api } from '../api.ts';
+import { ErrorNote } from '../components/ErrorNote.tsx';
+import { Field, TextField } from '../components/Field.tsx';
+import { formatInstant } from '../components/time.ts';
+import { useLoad } from '../components/use-load.ts';
+import type { ApiToken, CreatedApiToken, User } from '../types.ts';
+
+export function TokensPage() {
+  const { t, i18n } = useTranslation();
+  const [tokens, reload] = useLoad(() => api.tokens(), []);
+  const [users] = useLoad(() => api.users(), []);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedApiToken | null>(null);
+  const [revokeError, setRevokeError] = useState<unknown>(null);
+
+  async function revoke(token: ApiToken) {
+    if (!window.confirm(t('tokens.confirmRevoke', { name: token.name }))) return;
+    setRevokeError(null);
+    try {
+      await api.revokeToken(token.id);
+      reload();
+    } catch (err) {
+      setRevokeError(err);
+    }
+  }
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{t('tokens.title')}</h1>
+        {!creating && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setCreated(null);
+              setCreating(true);
+            }}
+          >
+            {t('tokens.add')}
+          </button>
+        )}
+      </div>
+      <p className="muted">{t('tokens.intro')}</p>
+      {creating && (
+        <TokenForm
+          users={(users.data ?? []).filter((u) => !u.disabled)}
+          onDone={(token) => {
+            setCreating(false);
+            if (token) {
+              setCreated(token);
+              reload();
+            }
+          }}
+        />
+      )}
+      {created && <TokenReveal token={created} onClose={() => setCreated(null)} />}
+      <ErrorNote error={revokeError} />
+      {tokens.state === 'failed' && <ErrorNote error={tokens.error} />}
+      {tokens.data && tokens.data.length === 0 && <p className="muted">{t('tokens.none')}</p>}
+      {tokens.data && tokens.data.length > 0 && (
+        <table aria-label={t('tokens.title')}>
+          <thead>
+            <tr>
+              <th>{t('tokens.name')}</th>
+              <th>{t('tokens.prefix')}</th>
+              <th>{t('tokens.user')}</th>
+              <th>{t('tokens.createdAt')}</th>
+              <th>{t('tokens.lastUsedAt')}</th>
+              <th>{t('tokens.status')}</th>
+              <th>
+                <span className="sr-only">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data.map((token) => (
+              <tr key={token.id} className={token.revokedAt ? 'disabled-row' : undefined}>
+                <td>{token.name}</td>
+                <td>
+                  <code>{token.prefix}…</code>
+                </td>
+                <td>
+                  <code>{token.username}</code>
+                </td>
+                <td>{formatInstant(token.createdAt, i18n.language)}</td>
+                <td>
+                  {token.lastUsedAt ? formatInstant(token.lastUsedAt, i18n.language) : t('tokens.never')}
+                </td>
+                <td>
+                  {token.revokedAt ? (
+                    <span className="badge down">
+                      {t('tokens.revokedAt', { time: formatInstant(token.revokedAt, i18n.language) })}
+                    </span>
+                  ) : (
+                    <span className="badge ok">{t('tokens.active')}</span>
+                  )}
+                </td>
+                <td>
+                  {!token.revokedAt && (
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => revoke(token)}
+                      aria-label={t('tokens.revokeNamed', { name: token.name })}
+                    >
+                      {t('tokens.revoke')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function TokenForm({ users, onDone }: { users: User[]; onDone(token: CreatedApiToken | null): void }) {
+  const { t } = useTranslation();
+  const [name, setName] = useState('');
+  const [userId, setUserId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const fields = error instanceof ApiError ? error.fieldErrors() : {};
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await api.createToken(name, userId));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" aria-label={t('tokens.addTitle')} onSubmit={submit}>
+      <h2>{t('tokens.addTitle')}</h2>
+      <ErrorNote error={error} />
+      <div className="grid">
+        <TextField
+          label={t('tokens.name')}
+          value={name}
+          onChange={setName}
+          required
+          hint={t('tokens.nameHint')}
+          error={fields.name}
+        />
+        <Field label={t('tokens.actsAs')} hint={t('tokens.actsAsHint')} error={fields.userId}>
+          {(control) => (
+            <select {...control} value={userId} required onChange={(e) => setUserId(e.target.value)}>
+              <option value="">{t('users.choose')}</option>
+              {users.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.username} — {u.displayName}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('tokens.create')}
+        </button>
+        <button type="button" onClick={() => onDone(null)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TokenReveal({ token, onClose }: { token: CreatedApiToken; onClose(): void }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState<'yes' | 'no' | ''>('');
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(token.token);
+      setCopied('yes');
+    } catch {
+      setCopied('no');
+    }
+  }
+
+  return (
+    <section className="card reveal" aria-label={t('tokens.revealTitle')}>
+      <h2>{t('tokens.revealTitle')}</h2>
+      <p className="warning">{t('tokens.revealWarning')}</p>
+      <Field label={t('tokens.secret')}>
+        {(control) => (
+          <input
+            {...control}
+            readOnly
+            value={token.token}
+            className="secret"
+            onFocus={(e) => e.target.select()}
+          />
+        )}
+      </Field>
+      <div className="actions">
+        <button type="button" className="primary" onClick={copy}>
+          {t('tokens.copy')}
+        </button>
+        <button type="button" onClick={onClose}>
+          {t('tokens.done')}
+        </button>
+        <output className="muted">
+          {copied === 'yes' ? t('tokens.copied') : copied === 'no' ? t('tokens.copyFailed') : ''}
+        </output>
+      </div>
+    </section>
+  );
+}
