@@ -23,7 +23,7 @@ describe('device profiles', () => {
       ['mp3-24k', 'mp3', 24000, 1, 48000, 'mp3', 'audio/mpeg'],
       ['pcmu-8k', 'pcm_mulaw', 8000, 1, null, 'ul', 'audio/basic'],
       ['pcmu-16k', 'pcm_mulaw', 16000, 1, null, 'ul', 'audio/axis-mulaw-128'],
-      ['opus-24k', 'opus', 24000, 1, 24000, 'opus', 'audio/ogg; codecs=opus'],
+      ['opus-24k', 'opus', 16000, 1, 24000, 'opus', 'audio/ogg; codecs=opus'],
       ['wav-l16', 'pcm_s16le', 16000, 1, null, 'wav', 'audio/wav'],
     ]);
     expect(findProfile('opus-24k').opusApplication).toBe('voip');
