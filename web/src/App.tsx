@@ -201,17 +201,18 @@ export function App() {
               {user.roles.map((r) => `${t(`roles.${r.role}`)} · ${scopeLabel(r)}`).join('; ') ||
                 t('roles.none')}
             </span>
+            <span className="who-actions">
+              {link('/password', t('nav.password'))}
+              <button type="button" className="link" onClick={signOut}>
+                {t('nav.signOut')}
+              </button>
+            </span>
           </div>
           {languageSwitch}
         </header>
         <nav aria-label={t('nav.label')}>
           {visible.filter((p) => p.inMenu !== false).map((p) => link(p.path, t(p.label)))}
           <a href="/api/docs/">{t('nav.apiDocs')}</a>
-          <span className="spacer" />
-          {link('/password', t('nav.password'))}
-          <button type="button" className="link" onClick={signOut}>
-            {t('nav.signOut')}
-          </button>
         </nav>
         <main key={user.id}>
           <Page />

@@ -27,7 +27,7 @@ const PATTERNS: [RegExp, string][] = [
   [/^give a province or a commune, not both$/, 'fieldErrors.scopeBoth'],
   [/^names a commune that does not exist$/, 'fieldErrors.noCommune'],
   [/^no such user$/, 'fieldErrors.noUser'],
-  [/^Unrecognized key/, 'fieldErrors.unknownField'],
+  [/^Unrecognized keys?: (.*)$/, 'fieldErrors.unknownField'],
 ];
 
 /** The server words field issues in English; the common ones are said in the UI language. */

@@ -8,6 +8,18 @@ import { useLoad } from '../components/use-load.ts';
 import type { AuditEvent } from '../types.ts';
 
 const PAGE = 50;
+
+/** A readable name for the record, from what the event kept of it. */
+function recordName(e: AuditEvent): string | undefined {
+  for (const state of [e.after, e.before]) {
+    if (state && typeof state === 'object') {
+      const { name, username } = state as { name?: unknown; username?: unknown };
+      if (typeof name === 'string') return name;
+      if (typeof username === 'string') return username;
+    }
+  }
+  return undefined;
+}
 const ENTITY_TYPES = ['user', 'api-token', 'commune', 'cluster'];
 
 export function AuditPage() {
@@ -113,8 +125,9 @@ export function AuditPage() {
                     </td>
                     <td>{t(`audit.actions.${e.action}`, { defaultValue: e.action })}</td>
                     <td>
-                      {t(`audit.types.${e.entityType}`, { defaultValue: e.entityType })}
-                      {e.entityId && <code className="muted"> {e.entityId.slice(0, 8)}</code>}
+                      {t(`audit.types.${e.entityType}`, { defaultValue: e.entityType })}{' '}
+                      {recordName(e) ??
+                        (e.entityId && <code className="muted">{e.entityId.slice(0, 8)}</code>)}
                     </td>
                     <td>{communeName(e.communeId)}</td>
                     <td className="muted">{e.ip}</td>
@@ -122,7 +135,7 @@ export function AuditPage() {
                       {hasDetails && (
                         <button
                           type="button"
-                          className="link"
+                          className="link nowrap"
                           aria-expanded={expanded}
                           onClick={() => toggle(e.id)}
                         >

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
-import { languageName } from '../components/languages.ts';
+import { languageName, sortLanguages } from '../components/languages.ts';
 import { fieldMessage } from '../components/problem.ts';
 import { useLoad } from '../components/use-load.ts';
 import { hasGlobalRole, hasRoleIn, useSession } from '../session.tsx';
@@ -162,7 +162,7 @@ function CommuneForm(props: {
       <fieldset className={fields.languages ? 'invalid' : undefined}>
         <legend>{t('communes.languages')}</legend>
         <div className="checks">
-          {props.languages.map((l) => (
+          {sortLanguages(props.languages, i18n.language).map((l) => (
             <label key={l.code}>
               <input
                 type="checkbox"

@@ -68,7 +68,9 @@ export function ReadinessPage() {
           </table>
           <p className="muted">
             {t('readiness.refreshed', {
-              time: state.at.toLocaleTimeString(i18n.language === 'vi' ? 'vi-VN' : 'en-GB'),
+              time: state.at.toLocaleTimeString(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
+                timeZone: 'Asia/Ho_Chi_Minh',
+              }),
             })}
           </p>
         </>

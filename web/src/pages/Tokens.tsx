@@ -20,6 +20,7 @@ export function TokensPage() {
     setRevokeError(null);
     try {
       await api.revokeToken(token.id);
+      if (created?.id === token.id) setCreated(null);
       reload();
     } catch (err) {
       setRevokeError(err);
