@@ -177,9 +177,16 @@ describe('bulletin pipeline settings and failures', () => {
       settings: {
         loudness: { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 11 },
         profiles: [findProfile('wav-l16')],
+        outroChimePath: paths.chime,
+        gapSec: 0.5,
       },
       outputDir: out,
     });
+    expect(r128.programme.segments.map((s) => s.kind)).toEqual(['language', 'outro-chime']);
+    expect(r128.programme.segments[1]?.startSec).toBeCloseTo(
+      (r128.languages[0]?.durationSec ?? Number.NaN) + 0.5,
+      3,
+    );
     expect(r128.programme.renditions).toHaveLength(1);
     const measured = await measureLoudness({ path: r128.programme.renditions[0]?.path as string });
     expect(Math.abs(measured.integratedLufs + 23)).toBeLessThanOrEqual(1);
@@ -216,6 +223,18 @@ describe('bulletin pipeline settings and failures', () => {
     expect((error as MediaError).code).toBe('NOT_MEDIA');
     expect((error as MediaError).message).toMatch(/^track 2 \(hmn\)/);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('refuses a silent track', async () => {
+    const silent = join(dir, 'im lặng.wav');
+    await generateSpeechLike(silent, { durationSec: 2, amplitude: 0 });
+    const error = await runBulletinPipeline({
+      tracks: [{ language: 'tyz', path: silent }],
+      outputDir: join(dir, 'silent'),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).code).toBe('SILENT');
+    expect(await readdir(join(dir, 'silent'))).toEqual([]);
   });
 
   it.each([
