@@ -84,7 +84,7 @@ export async function request<T>(
   method: Method,
   path: string,
   body?: unknown,
-  options: { quietUnauthorized?: boolean } = {},
+  options: { quietUnauthorized?: boolean; retried?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {
     accept: 'application/json, application/problem+json',
@@ -105,6 +105,15 @@ export async function request<T>(
   }
   if (!response.ok) {
     const error = await toError(response);
+    if (error.code === 'csrf-invalid' && csrfToken && !options.retried) {
+      // Another tab of this session asked for the session and so rotated the token: take the
+      // current one and try once more.
+      const session = await request<Session>('GET', '/api/auth/session', undefined, {
+        quietUnauthorized: true,
+      });
+      csrfToken = session.csrfToken;
+      return request<T>(method, path, body, { ...options, retried: true });
+    }
     if (error.status === 401 && !options.quietUnauthorized) onUnauthorized?.();
     throw error;
   }

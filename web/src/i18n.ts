@@ -13,6 +13,7 @@ export function initI18n() {
     fallbackLng: 'vi',
     interpolation: { escapeValue: false },
   });
+  document.documentElement.lang = i18next.language;
   i18next.on('languageChanged', (lng) => {
     localStorage.setItem(STORAGE_KEY, lng);
     document.documentElement.lang = lng;

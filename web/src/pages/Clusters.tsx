@@ -111,6 +111,13 @@ export function ClustersPage() {
   );
 }
 
+/** Same settings whatever the key order (the database keeps JSON keys in its own order). */
+function sameConfig(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const canonical = (o: Record<string, unknown>) =>
+    JSON.stringify(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+  return canonical(a) === canonical(b);
+}
+
 const coordinate = (text: string): number | null => (text.trim() === '' ? null : Number(text));
 
 function ClusterForm(props: {
@@ -166,8 +173,7 @@ function ClusterForm(props: {
         // Send the driver only when it changed: its secrets are write-only, so resending the
         // visible part would drop a stored password.
         const driverChanged =
-          kind !== original.driverKind ||
-          JSON.stringify(built.config) !== JSON.stringify(original.driverConfig);
+          kind !== original.driverKind || !sameConfig(built.config, original.driverConfig);
         await api.updateCluster(
           original.id,
           driverChanged ? { ...common, driverKind: kind, driverConfig: built.config } : common,
