@@ -391,12 +391,21 @@ async function encodeAndVerify(
         const i = outputs.indexOf(output);
         return run.slots.use(async () => {
           renditions[i] = await verifyRendition(output, run, verifyProgress[i] as (f: number) => void);
-        });
+        }, verifyCost(output));
       }),
     );
   };
   await settleAll(run, groups.map(encodeGroup));
   return { renditions, encodeMs };
+}
+
+function measureRate(profile: DeviceProfile): number {
+  return Math.min(profile.sampleRate, INTERMEDIATE_SAMPLE_RATE);
+}
+
+/** Measuring costs about the same per sample whatever the codec. */
+function verifyCost(output: PlannedOutput): number {
+  return output.expectedDurationSec * measureRate(output.profile);
 }
 
 const ENCODE_COST_PER_SEC: Record<DeviceProfile['codec'], number> = {
@@ -450,8 +459,9 @@ async function verifyRendition(
   const [loudness, hashed] = await Promise.all([
     measureLoudness(input, {
       sampleRate: decodedSampleRate(profile),
-      // Renditions carry the speech band only, so 24 kHz measures all of them (and halves Opus's cost).
-      measureRate: INTERMEDIATE_SAMPLE_RATE,
+      // Nothing above the encoded rate's Nyquist (nor above the 24 kHz intermediate's) is in the file:
+      // Opus decodes at 48 kHz but is measured at the 16 kHz it was fed, at a third of the cost.
+      measureRate: measureRate(profile),
       signal: run.signal,
       durationSec,
       onProgress,
@@ -581,25 +591,34 @@ async function settleAll<T>(run: Run, tasks: Promise<T>[]): Promise<T[]> {
   return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
 }
 
-/** A counting semaphore: at most `limit` ffmpeg processes at a time, served in order of request. */
+/**
+ * A counting semaphore: at most `limit` ffmpeg processes at a time. Waiting tasks start largest
+ * first (then in order of request), so a long verification does not end up alone at the end.
+ */
 class Slots {
   private free: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { start: () => void; size: number; order: number }[] = [];
+  private requests = 0;
 
   constructor(limit: number) {
     this.free = limit;
   }
 
-  async use<T>(task: () => Promise<T>): Promise<T> {
+  async use<T>(task: () => Promise<T>, size = 0): Promise<T> {
     if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await new Promise<void>((start) => this.enqueue({ start, size, order: this.requests++ }));
     try {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.start();
       else this.free++;
     }
+  }
+
+  private enqueue(entry: { start: () => void; size: number; order: number }): void {
+    const at = this.waiting.findIndex((w) => w.size < entry.size);
+    this.waiting.splice(at < 0 ? this.waiting.length : at, 0, entry);
   }
 }
 
