@@ -203,8 +203,9 @@ describe('normalise', () => {
 });
 
 describe('encoders per profile', () => {
-  it('passes an Opus complexity when a profile sets one', () => {
-    expect(encoderArgs({ ...findProfile('opus-24k'), compressionLevel: 3 })).toContain('-compression_level');
+  it('leaves the encoder default when a profile sets no level', () => {
+    const { compressionLevel: _, ...opus } = findProfile('opus-24k');
+    expect(encoderArgs(opus)).not.toContain('-compression_level');
   });
 
   it.each([
@@ -212,7 +213,23 @@ describe('encoders per profile', () => {
       'mp3-24k',
       ['-c:a', 'libmp3lame', '-b:a', '48000', '-compression_level', '7', '-ar', '24000', '-ac', '1'],
     ],
-    ['opus-24k', ['-c:a', 'libopus', '-b:a', '24000', '-application', 'voip', '-ar', '16000', '-ac', '1']],
+    [
+      'opus-24k',
+      [
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '24000',
+        '-application',
+        'voip',
+        '-compression_level',
+        '5',
+        '-ar',
+        '16000',
+        '-ac',
+        '1',
+      ],
+    ],
     ['pcmu-8k', ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1']],
     ['pcmu-16k', ['-c:a', 'pcm_mulaw', '-ar', '16000', '-ac', '1']],
     ['wav-l16', ['-c:a', 'pcm_s16le', '-ar', '16000', '-ac', '1']],
