@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import type { MediaStore } from '../media/store.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { apiDocsRouter } from './http/api-docs.ts';
 import { createCsrf } from './http/csrf.ts';
@@ -13,6 +14,7 @@ import { buildOpenApiDocument } from './http/openapi.ts';
 import { problemHandler, routeNotFound, sendProblem } from './http/problem.ts';
 import { defineRoute, type RouteDefinition } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
+import type { JobProducer } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import { authRoutes } from './modules/accounts/auth-routes.ts';
 import { createAuthenticator } from './modules/accounts/authenticate.ts';
@@ -25,6 +27,9 @@ import {
 import { tokenRoutes } from './modules/accounts/token-routes.ts';
 import { userRoutes } from './modules/accounts/user-routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import type { ProgressFeed } from './modules/bulletins/progress-feed.ts';
+import { bulletinRoutes } from './modules/bulletins/routes.ts';
+import { bulletinService } from './modules/bulletins/service.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
@@ -41,6 +46,10 @@ export interface AppDeps {
   readinessChecks: Record<string, ReadinessCheck>;
   sessionTtlMs?: number;
   throttle?: ThrottlePolicy;
+  store: MediaStore;
+  jobs: JobProducer;
+  feed: ProgressFeed;
+  limits: { maxUploadBytes: number; maxAudioSec: number };
   /** Built web app (web/dist); served with an SPA fallback when present. */
   webDist?: string;
 }
@@ -60,6 +69,18 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.prisma),
     ...clusterRoutes(deps.prisma),
     ...auditRoutes(deps.prisma),
+    ...bulletinRoutes({
+      prisma: deps.prisma,
+      store: deps.store,
+      feed: deps.feed,
+      maxUploadBytes: deps.limits.maxUploadBytes,
+      service: bulletinService({
+        prisma: deps.prisma,
+        store: deps.store,
+        jobs: deps.jobs,
+        maxAudioSec: deps.limits.maxAudioSec,
+      }),
+    }),
   ];
 }
 

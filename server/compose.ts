@@ -2,10 +2,13 @@
 // the stand-alone API process (index.ts).
 import type { Redis } from 'ioredis';
 import { toolVersion } from '../media/ffmpeg-version.ts';
+import { MediaStore } from '../media/store.ts';
 import type { Database } from '../prisma/database.ts';
 import { createApp, type LoaApp } from './app.ts';
 import type { Config } from './config.ts';
+import { createJobProducer } from './jobs.ts';
 import type { Logger } from './logger.ts';
+import { ProgressFeed } from './modules/bulletins/progress-feed.ts';
 import { openRedis } from './redis.ts';
 import { serverSecret } from './secret.ts';
 
@@ -17,6 +20,8 @@ export async function composeApp(
   webDist?: string,
 ): Promise<{ app: LoaApp; close(): Promise<void> }> {
   const redis: Redis = openRedis(redisUrl, 'producer');
+  const jobs = createJobProducer(openRedis(redisUrl, 'producer'), config.REDIS_PREFIX);
+  const feed = new ProgressFeed(() => openRedis(redisUrl, 'worker'), config.REDIS_PREFIX);
   const app = createApp({
     logger,
     prisma: database.prisma,
@@ -25,11 +30,26 @@ export async function composeApp(
     secret: await serverSecret(config),
     sessionTtlMs: config.LOA_SESSION_HOURS * 3600_000,
     webDist,
+    store: new MediaStore(config.mediaDir),
+    jobs,
+    feed,
+    limits: limitsOf(config),
     readinessChecks: {
       database: () => database.prisma.$queryRaw`SELECT 1`,
       redis: () => redis.ping(),
       ffmpeg: () => Promise.all([toolVersion('ffmpeg'), toolVersion('ffprobe')]),
     },
   });
-  return { app, close: async () => void (await redis.quit().catch(() => redis.disconnect())) };
+  return {
+    app,
+    close: async () => {
+      await feed.close();
+      await jobs.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export function limitsOf(config: Config) {
+  return { maxUploadBytes: config.LOA_UPLOAD_MAX_MB * 1e6, maxAudioSec: config.LOA_AUDIO_MAX_MINUTES * 60 };
 }

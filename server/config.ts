@@ -28,6 +28,20 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOA_DEMO_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   LOA_SEED_DEMO: flag.default(true),
+  LOA_UPLOAD_MAX_MB: z.coerce
+    .number({ error: 'must be a number of megabytes' })
+    .positive()
+    .max(10_000)
+    .default(200),
+  LOA_AUDIO_MAX_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .positive()
+    .max(600)
+    .default(30),
+  LOA_LOUDNESS_LUFS: z.coerce.number({ error: 'must be a number (LUFS)' }).min(-40).max(-5).default(-18),
+  LOA_TRUE_PEAK_DBTP: z.coerce.number({ error: 'must be a number (dBTP)' }).min(-9).max(0).default(-1.5),
+  LOA_HIGHPASS_HZ: z.coerce.number({ error: 'must be a number (Hz)' }).min(20).max(1000).default(180),
+  LOA_LOWPASS_HZ: z.coerce.number({ error: 'must be a number (Hz)' }).min(2000).max(11000).default(7000),
   LOA_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   LOA_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.1).max(720).default(12),
   WORKER_QUEUES: z

@@ -55,7 +55,11 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
 
     const workerConnection = openRedis(redisUrl, 'worker');
     stack.push(() => closeRedis(workerConnection));
-    const workers = await startWorkers({ config, logger }, workerConnection, config.WORKER_QUEUES);
+    const workers = await startWorkers(
+      { config, logger, prisma: database.prisma },
+      workerConnection,
+      config.WORKER_QUEUES,
+    );
     stack.push(() => workers.close());
 
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;

@@ -1,25 +1,53 @@
 // Starts the BullMQ workers for the queues this process serves. The API never runs these;
 // `npm start` runs them beside it on one machine, `worker/index.ts` runs them alone.
 import { join } from 'node:path';
-import { type Job, type Processor, Queue, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { MediaStore } from '../media/store.ts';
+import type { PrismaClient } from '../prisma/generated/client.ts';
 import type { Config } from '../server/config.ts';
+import { createJobProducer, type JobProducer } from '../server/jobs.ts';
 import type { Logger } from '../server/logger.ts';
-import { JOBS, type JobName, jobsOfQueue, type QueueName, RETENTION } from './jobs/catalogue.ts';
+import {
+  JOBS,
+  type JobName,
+  type JobPolicy,
+  jobsOfQueue,
+  type QueueName,
+  RETENTION,
+} from './jobs/catalogue.ts';
 import { cleanupTmp } from './jobs/cleanup-tmp.ts';
+import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
+import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulletin.ts';
 
 export interface WorkerContext {
   config: Config;
   logger: Logger;
+  prisma: PrismaClient;
 }
 
-type Handler = (job: Job, ctx: WorkerContext) => Promise<unknown>;
+interface HandlerContext extends WorkerContext {
+  store: MediaStore;
+  jobs: JobProducer;
+}
 
+type Handler = (job: Job, ctx: HandlerContext, signal?: AbortSignal) => Promise<unknown>;
+
+/** One handler per job name; the Record type makes a missing one a compile error. */
 const HANDLERS: Record<JobName, Handler> = {
   'cleanup-tmp': async (job, ctx) => {
     const { olderThanMs } = JOBS['cleanup-tmp'].payload.parse(job.data);
     return { removed: await cleanupTmp(join(ctx.config.mediaDir, 'tmp'), olderThanMs) };
   },
+  'transcode-bulletin': (job, ctx, signal) => transcodeBulletin(job, ctx, signal),
+  'reconcile-transcodes': (_job, ctx) => reconcileTranscodes(ctx.prisma, ctx.jobs),
+};
+
+/** Compensation once a job has failed for good. */
+const ON_FINAL_FAILURE: Partial<
+  Record<JobName, (job: Job, err: Error, ctx: HandlerContext) => Promise<void>>
+> = {
+  'transcode-bulletin': (job, err, ctx) => markTranscodeFailed(ctx.prisma, job.data, err.message),
 };
 
 export interface RunningWorkers {
@@ -27,55 +55,60 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-function processorFor(queue: QueueName, ctx: WorkerContext): Processor {
-  return async (job) => {
-    const handler = HANDLERS[job.name as JobName];
-    if (!handler || JOBS[job.name as JobName].queue !== queue) throw new Error(`No handler for ${job.name}`);
-    return handler(job, ctx);
-  };
-}
-
 export async function startWorkers(
-  ctx: WorkerContext,
+  base: WorkerContext,
   connection: Redis,
   queues: readonly QueueName[],
 ): Promise<RunningWorkers> {
-  const prefix = ctx.config.REDIS_PREFIX;
+  const prefix = base.config.REDIS_PREFIX;
+  const jobs = createJobProducer(connection.duplicate(), prefix);
+  const ctx: HandlerContext = { ...base, store: new MediaStore(base.config.mediaDir), jobs };
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];
   const served = queues.filter((q) => jobsOfQueue(q).length > 0);
   for (const queue of served) {
     const concurrency = Math.max(...jobsOfQueue(queue).map((name) => JOBS[name].concurrency));
-    const worker = new Worker(queue, processorFor(queue, ctx), {
-      connection,
-      prefix,
-      concurrency,
-      maxStalledCount: 1,
-    });
-    worker.on('failed', (job, err) =>
-      ctx.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed'),
+    const worker = new Worker(
+      queue,
+      async (job, _token, signal) => {
+        const name = job.name as JobName;
+        if (!HANDLERS[name] || JOBS[name].queue !== queue)
+          throw new Error(`No handler for ${job.name} on ${queue}`);
+        return HANDLERS[name](job, ctx, signal);
+      },
+      { connection, prefix, concurrency, maxStalledCount: 1 },
     );
-    worker.on('error', (err) => ctx.logger.error({ module: 'worker', queue, err }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      base.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed');
+      const final =
+        job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError');
+      const compensate = job && ON_FINAL_FAILURE[job.name as JobName];
+      if (final && compensate)
+        void compensate(job, err, ctx).catch((e) => base.logger.error({ err: e }, 'compensation failed'));
+    });
+    worker.on('error', (err) => base.logger.error({ module: 'worker', queue, err }, 'worker error'));
     workers.push(worker);
-    const periodic = jobsOfQueue(queue).filter((name) => JOBS[name].everyMs);
+    const policy = (name: JobName): JobPolicy => JOBS[name];
+    const periodic = jobsOfQueue(queue).filter((name) => policy(name).everyMs);
     if (periodic.length > 0) {
       const scheduler = new Queue(queue, { connection, prefix });
       for (const name of periodic) {
         await scheduler.upsertJobScheduler(
           name,
-          { every: JOBS[name].everyMs, tz: 'UTC' },
+          { every: policy(name).everyMs, tz: 'UTC' },
           { name, data: {}, opts: { attempts: JOBS[name].attempts, ...RETENTION } },
         );
       }
       schedulers.push(scheduler);
     }
   }
-  ctx.logger.info({ module: 'worker', queues: served }, 'workers started');
+  base.logger.info({ module: 'worker', queues: served }, 'workers started');
   return {
     queues: served,
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(schedulers.map((q) => q.close()));
+      await jobs.close();
     },
   };
 }

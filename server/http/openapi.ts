@@ -53,6 +53,18 @@ export function buildOpenApiDocument(routes: RouteDefinition[], info: { version:
         ...(params ? { params: params as z.ZodObject } : {}),
         ...(query ? { query: query as z.ZodObject } : {}),
         ...(body ? { body: { content: { 'application/json': { schema: body } } } } : {}),
+        ...(route.upload
+          ? {
+              body: {
+                description: route.upload.description,
+                content: {
+                  'multipart/form-data': {
+                    schema: z.object({ [route.upload.field]: z.string().meta({ format: 'binary' }) }),
+                  },
+                },
+              },
+            }
+          : {}),
       },
       responses: {
         [String(route.response.status ?? 200)]: {

@@ -42,6 +42,8 @@ export interface RouteDefinition<
   tags: string[];
   access: Access<RouteInput<z.output<P>, z.output<Q>, z.output<B>>>;
   request?: { params?: P; query?: Q; body?: B };
+  /** A multipart file upload read by the handler itself (streamed, never buffered). */
+  upload?: { field: string; description: string };
   response: { status?: number; description: string; schema?: R; contentType?: string };
   /** Problem statuses this route can answer besides validation (400). */
   problems?: number[];

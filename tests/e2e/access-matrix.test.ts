@@ -2,8 +2,11 @@
 // record of their own commune and of another: the status and problem code each gets.
 // A route added without an entry in RULES fails here.
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSpeechLike } from '../../media/fixtures.ts';
 import type { Role } from '../../server/modules/accounts/actor.ts';
 import { newSecret } from '../../server/modules/accounts/secrets.ts';
 import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
@@ -38,6 +41,8 @@ type Rule =
 interface Call {
   path: string;
   body?: unknown;
+  /** A file to upload as multipart field "file". */
+  attach?: string;
 }
 
 interface RouteCase {
@@ -53,6 +58,66 @@ async function throwawayUser(w: TestWorld): Promise<string> {
     data: { username: `u-${unique()}`, displayName: 'Tạm', passwordHash: 'x' },
   });
   return user.id;
+}
+
+const EDITORS: Role[] = ['OFFICER', 'SCHEDULER'];
+let audioFixture: string;
+
+/** A bulletin of the target's commune, authored by the global admin (so anyone else may approve). */
+async function bulletinOf(
+  w: TestWorld,
+  target: Target,
+  options: { status?: 'DRAFT' | 'UPLOADED' | 'READY'; track?: boolean; rendition?: boolean } = {},
+): Promise<{ id: string; renditionId?: string }> {
+  const prisma = w.db.prisma;
+  const admin = await prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
+  const sha256 = 'a'.repeat(64);
+  await prisma.mediaFile.upsert({
+    where: { sha256 },
+    create: {
+      sha256,
+      bytes: 10n,
+      formatName: 'wav',
+      codec: 'pcm_s16le',
+      sampleRate: 16000,
+      channels: 1,
+      durationSec: 2,
+    },
+    update: {},
+  });
+  const bulletin = await prisma.bulletin.create({
+    data: {
+      communeId: target === 'own' ? w.communeA.id : w.communeB.id,
+      title: `Bản tin ${unique()}`,
+      authorId: admin.id,
+      status: options.status ?? 'DRAFT',
+      ...(options.track
+        ? { tracks: { create: { language: 'vie', position: 0, sourceSha256: sha256 } } }
+        : {}),
+    },
+  });
+  if (!options.rendition) return { id: bulletin.id };
+  const path = join('renditions', bulletin.id, '0', 'programme.mp3');
+  await mkdir(join(w.mediaDir, 'renditions', bulletin.id, '0'), { recursive: true });
+  await copyFile(audioFixture, join(w.mediaDir, path));
+  const rendition = await prisma.rendition.create({
+    data: {
+      bulletinId: bulletin.id,
+      revision: 0,
+      profileId: 'mp3-24k',
+      path,
+      mimeType: 'audio/mpeg',
+      codec: 'mp3',
+      sampleRate: 24000,
+      channels: 1,
+      bytes: 1n,
+      sha256,
+      durationSec: 2,
+      integratedLufs: -18,
+      truePeakDbtp: -2,
+    },
+  });
+  return { id: bulletin.id, renditionId: rendition.id };
 }
 
 const RULES: Record<string, RouteCase> = {
@@ -185,6 +250,87 @@ const RULES: Record<string, RouteCase> = {
       body: { enabled: true },
     }),
   },
+  'get /api/bulletins': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/bulletins' }),
+  },
+  'post /api/bulletins': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 201,
+    call: (w, t) => ({
+      path: '/api/bulletins',
+      body: { communeId: t === 'own' ? w.communeA.id : w.communeB.id, title: 'Phòng chống cháy rừng' },
+    }),
+  },
+  'get /api/bulletins/:bulletinId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/bulletins/${(await bulletinOf(w, t)).id}` }),
+  },
+  'patch /api/bulletins/:bulletinId': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t)).id}`,
+      body: { programme: 'Biên giới' },
+    }),
+  },
+  'put /api/bulletins/:bulletinId/tracks/:language': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t)).id}/tracks/hmn`,
+      attach: audioFixture,
+    }),
+  },
+  'post /api/bulletins/:bulletinId/tracks/:language/tts': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t)).id}/tracks/vie/tts`,
+      body: { text: 'Xin chào bà con.' },
+    }),
+  },
+  'delete /api/bulletins/:bulletinId/tracks/:language': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t, { status: 'UPLOADED', track: true })).id}/tracks/vie`,
+    }),
+  },
+  'post /api/bulletins/:bulletinId/transcode': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 202,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t, { status: 'UPLOADED', track: true })).id}/transcode`,
+    }),
+  },
+  'post /api/bulletins/:bulletinId/approve': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/bulletins/${(await bulletinOf(w, t, { status: 'READY', track: true })).id}/approve`,
+    }),
+  },
+  'get /api/bulletins/:bulletinId/events': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/bulletins/${(await bulletinOf(w, t)).id}/events` }),
+  },
+  'get /api/bulletins/:bulletinId/renditions/:renditionId/audio': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => {
+      const { id, renditionId } = await bulletinOf(w, t, { status: 'READY', track: true, rendition: true });
+      return { path: `/api/bulletins/${id}/renditions/${renditionId}/audio` };
+    },
+  },
+  'get /api/tts/engines': {
+    rule: { who: 'signed-in' },
+    success: 200,
+    call: () => ({ path: '/api/tts/engines' }),
+  },
   'get /api/audit': {
     rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
     success: 200,
@@ -210,7 +356,39 @@ function expected(rule: Rule, success: number, caller: Caller, target: Target): 
 let w: TestWorld;
 beforeAll(async () => {
   w = await createTestWorld();
+  audioFixture = join(w.mediaDir, 'fixture.mp3');
+  await generateSpeechLike(audioFixture, { durationSec: 2, container: 'mp3' });
 });
+
+/**
+ * Reads the body, except of an event stream, which never ends: its first bytes are enough.
+ */
+function firstBytes(
+  res: NodeJS.ReadableStream & { headers: Record<string, string>; destroy(): void },
+  done: (err: Error | null, body: unknown) => void,
+) {
+  let text = '';
+  let settled = false;
+  const finish = (body: unknown) => {
+    if (settled) return;
+    settled = true;
+    done(null, body);
+  };
+  res.on('data', (chunk: Buffer) => {
+    text += chunk;
+    if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+      res.destroy();
+      finish({});
+    }
+  });
+  res.on('end', () => {
+    try {
+      finish(text ? JSON.parse(text) : {});
+    } catch {
+      finish({});
+    }
+  });
+}
 afterAll(async () => {
   await w?.close();
 });
@@ -232,13 +410,16 @@ describe('access matrix', () => {
       }
       for (const caller of CALLERS) {
         for (const target of ['own', 'other'] as const) {
-          const { path, body } = await rc.call(w, target);
-          const res =
+          const { path, body, attach } = await rc.call(w, target);
+          let call =
             caller === 'none'
-              ? await request(w.app)
-                  [route.method](path)
-                  .send(body as object)
-              : await (await signIn(w.app, USERNAME[caller])).send(route.method, path, body);
+              ? request(w.app)[route.method](path)
+              : (await signIn(w.app, USERNAME[caller])).send(route.method, path);
+          call = attach ? call.attach('file', attach) : body === undefined ? call : call.send(body as object);
+          const res = await call
+            .timeout(30_000)
+            .buffer(true)
+            .parse(firstBytes as never);
           const want = expected(rc.rule, rc.success, caller, target);
           const [status, code] = typeof want === 'number' ? [want, undefined] : want;
           if (res.status !== status || (code && res.body.code !== code)) {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-version.ts';
 import { freePort } from '../../scripts/redis-child.ts';
 import { createApp, type LoaApp } from '../../server/app.ts';
-import { createLogger } from '../../server/logger.ts';
 import { openRedis } from '../../server/redis.ts';
 import { createTestWorld, type TestWorld } from '../setup/test-app.ts';
 
@@ -19,11 +18,8 @@ beforeAll(async () => {
   // Nothing listens on this port: Redis is "down" for this app.
   deadRedis = openRedis(`redis://127.0.0.1:${await freePort()}`, 'probe');
   appWithRedisDown = createApp({
-    logger: createLogger('silent'),
-    prisma: world.db.prisma,
+    ...world.deps,
     redis: deadRedis,
-    redisPrefix: world.prefix,
-    secret: 'x'.repeat(32),
     readinessChecks: {
       database: () => world.db.prisma.$queryRaw`SELECT 1`,
       redis: () => deadRedis.ping(),

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, expect, inject, it } from 'vitest';
+import { applyMigrations } from '../../prisma/migrate.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRedis } from '../../server/redis.ts';
 import { type RunningWorkers, startWorkers } from '../../worker/main.ts';
+import { pgliteKind } from '../setup/databases.ts';
 
 const prefix = `test-${randomUUID().slice(0, 8)}`;
 const connection = openRedis(inject('redisUrl'), 'worker');
@@ -34,24 +36,32 @@ it('on start, the maintenance worker removes the old temp dirs a crash left behi
   closers.push(() => events.close());
   await events.waitUntilReady();
   const firstRun = new Promise<unknown>((done) =>
-    events.on('completed', ({ returnvalue }) => done(returnvalue)),
+    events.on('completed', ({ jobId, returnvalue }) => {
+      if (jobId.includes('cleanup-tmp')) done(returnvalue);
+    }),
   );
 
-  const workers: RunningWorkers = await startWorkers({ config, logger: createLogger('silent') }, connection, [
-    'transcode',
-    'dispatch',
-    'maintenance',
-  ]);
+  const db = await pgliteKind.open();
+  closers.push(() => db.drop());
+  await applyMigrations(db.adapterFactory);
+  const workers: RunningWorkers = await startWorkers(
+    { config, logger: createLogger('silent'), prisma: db.prisma },
+    connection,
+    ['transcode', 'dispatch', 'maintenance'],
+  );
   closers.push(() => workers.close());
   // Queues with no job kinds yet get no worker.
-  expect(workers.queues).toEqual(['maintenance']);
+  expect(workers.queues).toEqual(['transcode', 'maintenance']);
 
   expect(await firstRun).toEqual({ removed: ['stale-job'] });
   expect(await readdir(tmp)).toEqual(['running-job']);
 
   const queue = new Queue('maintenance', { connection, prefix });
   closers.push(() => queue.close());
-  expect(await queue.getJobSchedulers()).toEqual([
-    expect.objectContaining({ key: 'cleanup-tmp', every: 3600_000, tz: 'UTC' }),
-  ]);
+  expect(await queue.getJobSchedulers()).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ key: 'cleanup-tmp', every: 3600_000, tz: 'UTC' }),
+      expect.objectContaining({ key: 'reconcile-transcodes', every: 60_000, tz: 'UTC' }),
+    ]),
+  );
 });

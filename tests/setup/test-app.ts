@@ -1,15 +1,21 @@
 // A real Loa API for tests: PGlite migrated and seeded, real Redis (own key prefix), real
 // ffmpeg. Two communes in two provinces, so every scope rule has an "own" and an "other".
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-version.ts';
+import { MediaStore } from '../../media/store.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
 import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
+import { createJobProducer } from '../../server/jobs.ts';
 import { createLogger } from '../../server/logger.ts';
 import { hashPassword } from '../../server/modules/accounts/password.ts';
+import { ProgressFeed } from '../../server/modules/bulletins/progress-feed.ts';
 import { openRedis } from '../../server/redis.ts';
 import { pgliteKind } from './databases.ts';
 
@@ -19,6 +25,7 @@ export type TestDb = Awaited<ReturnType<typeof pgliteKind.open>>;
 
 export interface TestWorld {
   app: LoaApp;
+  deps: AppDeps;
   db: TestDb;
   redis: Redis;
   prefix: string;
@@ -26,6 +33,7 @@ export interface TestWorld {
   communeB: { id: string; province: string };
   clusterA: string;
   clusterB: string;
+  mediaDir: string;
   close(): Promise<void>;
 }
 
@@ -51,7 +59,10 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
   });
   const redis = openRedis(inject('redisUrl'), 'producer');
   const prefix = `test-${randomUUID().slice(0, 8)}`;
-  const app = createApp({
+  const mediaDir = await mkdtemp(join(tmpdir(), 'loa-media-'));
+  const jobs = createJobProducer(openRedis(inject('redisUrl'), 'producer'), prefix);
+  const feed = new ProgressFeed(() => openRedis(inject('redisUrl'), 'worker'), prefix);
+  const deps: AppDeps = {
     logger: createLogger('silent'),
     prisma,
     redis,
@@ -62,10 +73,16 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
       redis: () => redis.ping(),
       ffmpeg: () => toolVersion('ffmpeg'),
     },
+    store: new MediaStore(mediaDir),
+    jobs,
+    feed,
+    limits: { maxUploadBytes: 200e6, maxAudioSec: 30 * 60 },
     ...overrides,
-  });
+  };
+  const app = createApp(deps);
   return {
     app,
+    deps,
     db,
     redis,
     prefix,
@@ -73,9 +90,13 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
     communeB: { id: communeB.id, province: communeB.province },
     clusterA: clusterA.id,
     clusterB: clusterB.id,
+    mediaDir,
     close: async () => {
+      await feed.close();
+      await jobs.close();
       redis.disconnect();
       await db.drop();
+      await rm(mediaDir, { recursive: true, force: true });
     },
   };
 }

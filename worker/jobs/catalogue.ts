@@ -17,6 +17,23 @@ export interface JobPolicy {
 }
 
 export const JOBS = {
+  'transcode-bulletin': {
+    queue: 'transcode',
+    attempts: 2,
+    backoffMs: 30_000,
+    timeoutMs: 30 * 60_000,
+    concurrency: 1,
+    payload: z.object({ bulletinId: z.uuid(), revision: z.number().int().min(0) }),
+  },
+  'reconcile-transcodes': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 60_000,
+    concurrency: 1,
+    payload: z.object({}),
+    everyMs: 60_000,
+  },
   'cleanup-tmp': {
     queue: 'maintenance',
     attempts: 1,
@@ -40,6 +57,9 @@ export const RETENTION = {
   removeOnComplete: { age: 2 * 24 * 3600, count: 1000 },
   removeOnFail: { age: 14 * 24 * 3600, count: 5000 },
 };
+
+/** Job ids are derived from database ids, so enqueueing the same work twice is a no-op. */
+export const transcodeJobId = (bulletinId: string, revision: number) => `tb-${bulletinId}-${revision}`;
 
 export function jobsOfQueue(queue: QueueName): JobName[] {
   return (Object.keys(JOBS) as JobName[]).filter((name) => JOBS[name].queue === queue);

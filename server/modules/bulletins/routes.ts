@@ -1,0 +1,369 @@
+// Bulletins: create and edit, language tracks (upload, browser recording, text-to-speech),
+// processing, approval, live progress (SSE), and the renditions' audio.
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { MediaStore } from '../../../media/store.ts';
+import { findTtsEngine, TTS_ENGINES } from '../../../media/tts.ts';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { AppError, NotFoundError } from '../../http/errors.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { Uuid } from '../../http/schemas.ts';
+import { type Actor, communeWhere, hasRoleIn, ROLES } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import type { ProgressFeed } from './progress-feed.ts';
+import {
+  BulletinOut,
+  BulletinParams,
+  CreateBulletin,
+  PlaySettings,
+  PRIORITIES,
+  STATUSES,
+  TrackParams,
+  UpdateBulletin,
+} from './schemas.ts';
+import type { BulletinService } from './service.ts';
+import { receiveAudioFile } from './upload.ts';
+
+const EDITORS = ['OFFICER', 'SCHEDULER'] as const;
+const APPROVERS = ['OFFICER', 'SCHEDULER'] as const;
+
+export interface BulletinRouteDeps {
+  prisma: PrismaClient;
+  store: MediaStore;
+  service: BulletinService;
+  feed: ProgressFeed;
+  maxUploadBytes: number;
+}
+
+const BulletinSummary = BulletinOut.omit({ tracks: true, renditions: true })
+  .extend({ languages: z.array(z.string()) })
+  .meta({ id: 'BulletinSummary' });
+const ListQuery = z.strictObject({
+  communeId: Uuid.optional(),
+  status: z.enum(STATUSES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+});
+const TrackSourceQuery = z.strictObject({ source: z.enum(['upload', 'recording']).default('upload') });
+const TtsBody = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(5000, 'at most 5000 characters'),
+  engine: z.string().max(40).default('espeak-ng'),
+});
+const RenditionParams = z.strictObject({ bulletinId: Uuid, renditionId: Uuid });
+
+export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
+  const { prisma, service, store } = deps;
+  const communeOfBulletin = async ({ params }: { params: { bulletinId: string } }) =>
+    (
+      await prisma.bulletin.findUnique({
+        where: { id: params.bulletinId },
+        select: { commune: { select: { id: true, province: true } } },
+      })
+    )?.commune ?? null;
+  const communeById = ({ body }: { body: { communeId: string } }) =>
+    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+  const who = (actor: Actor | null, req: Request) => ({ actor, req });
+  /** Emergency bulletins preempt everything: only a scheduler of the commune may make one. */
+  const requireScheduler = async (actor: Actor | null, communeId: string) => {
+    const commune = await prisma.commune.findUniqueOrThrow({
+      where: { id: communeId },
+      select: { id: true, province: true },
+    });
+    if (!actor || !hasRoleIn(actor, ['SCHEDULER'], commune)) {
+      throw new AppError(
+        403,
+        'emergency-needs-scheduler',
+        'Only a scheduler of the commune can make an emergency bulletin',
+      );
+    }
+  };
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/bulletins',
+      summary: 'Bulletins of the communes within your scope, newest first',
+      tags: ['bulletins'],
+      access: { kind: 'scoped', roles: ROLES },
+      request: { query: ListQuery },
+      response: { description: 'Bulletins', schema: z.array(BulletinSummary) },
+      problems: [401, 403],
+      handler: async ({ query }, { actor }) => {
+        const rows = await prisma.bulletin.findMany({
+          where: {
+            commune: actor ? communeWhere(actor) : { id: { in: [] } },
+            ...(query.communeId ? { communeId: query.communeId } : {}),
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.priority ? { priority: query.priority } : {}),
+          },
+          include: { tracks: { select: { language: true }, orderBy: { position: 'asc' } } },
+          orderBy: { createdAt: 'desc' },
+          take: 500,
+        });
+        return rows.map(({ tracks, ...b }) => ({
+          ...b,
+          settings: PlaySettings.parse(b.settings ?? {}),
+          languages: tracks.map((t) => t.language),
+        }));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins',
+      summary: 'Create a bulletin (then add its language tracks)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeById },
+      request: { body: CreateBulletin },
+      response: { status: 201, description: 'Created', schema: BulletinOut },
+      problems: [401, 403, 404],
+      handler: async ({ body }, { req, actor }) => {
+        if (body.priority === 'EMERGENCY') await requireScheduler(actor, body.communeId);
+        const created = await prisma.$transaction(async (tx) => {
+          const bulletin = await tx.bulletin.create({
+            data: { ...body, authorId: actor?.userId as string },
+          });
+          await recordAudit(tx, who(actor, req), {
+            action: 'bulletin.create',
+            entityType: 'bulletin',
+            entityId: bulletin.id,
+            communeId: bulletin.communeId,
+            after: body,
+          });
+          return bulletin;
+        });
+        return service.get(created.id);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/bulletins/:bulletinId',
+      summary: 'One bulletin with its tracks and current renditions',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfBulletin },
+      request: { params: BulletinParams },
+      response: { description: 'Bulletin', schema: BulletinOut },
+      problems: [401, 403, 404],
+      handler: ({ params }) => service.get(params.bulletinId),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/bulletins/:bulletinId',
+      summary: 'Change title, programme, priority, validity, play settings or play order',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: BulletinParams, body: UpdateBulletin },
+      response: { description: 'Updated', schema: BulletinOut },
+      problems: [401, 403, 404],
+      handler: async ({ params, body }, { req, actor }) => {
+        if (body.priority === 'EMERGENCY')
+          await requireScheduler(actor, (await service.load(params.bulletinId)).communeId);
+        return service.update(params.bulletinId, body, who(actor, req));
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/bulletins/:bulletinId/tracks/:language',
+      summary: 'Upload or record the track of one language (multipart/form-data, field "file")',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: TrackParams, query: TrackSourceQuery },
+      upload: {
+        field: 'file',
+        description: 'Audio in any format ffmpeg decodes (MP3, WAV, M4A, OGG/Opus, WebM, AMR, 3GP…)',
+      },
+      response: { description: 'The bulletin with its new track', schema: BulletinOut },
+      problems: [401, 403, 404, 413, 415, 422],
+      handler: async ({ params, query }, { req, res, actor }) => {
+        try {
+          await service.checkLanguage(params.language);
+        } catch (err) {
+          // Refuse before reading a possibly large body, and do not keep the connection.
+          res.setHeader('Connection', 'close');
+          throw err;
+        }
+        const file = await receiveAudioFile(req, store, deps.maxUploadBytes);
+        try {
+          const source = query.source === 'recording' ? 'RECORDING' : 'UPLOAD';
+          return await service.putTrack(params.bulletinId, params.language, file, source, who(actor, req));
+        } finally {
+          await rm(file.path, { force: true });
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins/:bulletinId/tracks/:language/tts',
+      summary: 'Make the track of a language by text-to-speech',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: TrackParams, body: TtsBody },
+      response: { description: 'The bulletin with its new track', schema: BulletinOut },
+      problems: [401, 403, 404, 422, 503],
+      handler: async ({ params, body }, { req, actor }) => {
+        await service.checkLanguage(params.language);
+        const engine = findTtsEngine(body.engine);
+        if (!engine)
+          throw new AppError(400, 'unknown-tts-engine', `No text-to-speech engine "${body.engine}"`);
+        const why = await engine.unavailableReason();
+        if (why) throw new AppError(503, 'tts-unavailable', why);
+        if (!engine.languages.includes(params.language)) {
+          throw new AppError(
+            422,
+            'tts-language-unsupported',
+            `${engine.label} cannot speak ${params.language}`,
+          );
+        }
+        const path = await store.newTmpPath('tts');
+        try {
+          await engine.synthesize(body.text, params.language, path);
+          const received = await store.receive(createReadStream(path), 'tts');
+          try {
+            const file = { ...received, fileName: `${engine.id}.wav` };
+            return await service.putTrack(
+              params.bulletinId,
+              params.language,
+              file,
+              'TTS',
+              who(actor, req),
+              body.text,
+            );
+          } finally {
+            await rm(received.path, { force: true });
+          }
+        } finally {
+          await rm(path, { force: true });
+        }
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/bulletins/:bulletinId/tracks/:language',
+      summary: 'Remove the track of a language',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: TrackParams },
+      response: { description: 'The bulletin without that track', schema: BulletinOut },
+      problems: [401, 403, 404],
+      handler: ({ params }, { req, actor }) =>
+        service.removeTrack(params.bulletinId, params.language, who(actor, req)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins/:bulletinId/transcode',
+      summary: 'Process the bulletin into renditions (also retries a failed processing)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: BulletinParams },
+      response: { status: 202, description: 'Processing', schema: BulletinOut },
+      problems: [401, 403, 404, 409],
+      handler: ({ params }, { req, actor }) => service.requestTranscode(params.bulletinId, who(actor, req)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins/:bulletinId/approve',
+      summary: 'Approve a ready bulletin for airing (by someone other than its author)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: APPROVERS, commune: communeOfBulletin },
+      request: { params: BulletinParams },
+      response: { description: 'Approved', schema: BulletinOut },
+      problems: [401, 403, 404, 409],
+      handler: ({ params }, { req, actor }) =>
+        service.approve(params.bulletinId, { actor: actor as Actor, req }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/bulletins/:bulletinId/events',
+      summary: 'Live status and processing progress (Server-Sent Events: status, progress)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfBulletin },
+      request: { params: BulletinParams },
+      response: { description: 'An event stream', contentType: 'text/event-stream' },
+      problems: [401, 403, 404],
+      handler: ({ params }, { req, res }) => streamEvents(params.bulletinId, req, res, deps),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/bulletins/:bulletinId/renditions/:renditionId/audio',
+      summary: 'The audio of a rendition (supports Range, for players)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfBulletin },
+      request: { params: RenditionParams },
+      response: { description: 'Audio', contentType: 'audio/*' },
+      problems: [401, 403, 404],
+      handler: async ({ params }, { res }) => {
+        const rendition = await prisma.rendition.findFirst({
+          where: { id: params.renditionId, bulletinId: params.bulletinId },
+        });
+        if (!rendition) throw new NotFoundError('rendition');
+        await new Promise<void>((resolve, reject) =>
+          res.sendFile(
+            store.resolveRelative(rendition.path),
+            { headers: { 'Content-Type': rendition.mimeType }, maxAge: '365d', immutable: true },
+            (err) => (err ? reject(err) : resolve()),
+          ),
+        );
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tts/engines',
+      summary: 'Text-to-speech engines and whether each is installed',
+      tags: ['bulletins'],
+      access: { kind: 'signed-in' },
+      response: {
+        description: 'Engines',
+        schema: z.array(
+          z.object({
+            id: z.string(),
+            label: z.string(),
+            languages: z.array(z.string()),
+            unavailableReason: z.string().nullable(),
+          }),
+        ),
+      },
+      problems: [401],
+      handler: () =>
+        Promise.all(
+          TTS_ENGINES.map(async (e) => ({
+            id: e.id,
+            label: e.label,
+            languages: e.languages,
+            unavailableReason: await e.unavailableReason(),
+          })),
+        ),
+    }),
+  ];
+}
+
+async function streamEvents(bulletinId: string, req: Request, res: Response, deps: BulletinRouteDeps) {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+  });
+  const send = (event: string, data: unknown) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const sendStatus = async () => {
+    const b = await deps.prisma.bulletin.findUnique({ where: { id: bulletinId } });
+    if (b)
+      send('status', {
+        status: b.status,
+        progress: b.progress,
+        failureReason: b.failureReason,
+        revision: b.revision,
+      });
+  };
+  const unsubscribe = deps.feed.subscribe(bulletinId, (event) => {
+    if (event.kind === 'progress') send('progress', { progress: event.progress });
+    else void sendStatus();
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+  await sendStatus();
+  return undefined;
+}

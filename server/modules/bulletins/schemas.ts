@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { IsoDateTime, Name, Uuid } from '../../http/schemas.ts';
+
+export const PRIORITIES = ['NORMAL', 'PRIORITY', 'EMERGENCY'] as const;
+export const STATUSES = ['DRAFT', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'] as const;
+
+export const PlaySettings = z.strictObject({
+  gapSec: z.number().min(0).max(30).default(1.5),
+  repeat: z.number().int().min(1, 'from 1 to 10').max(10, 'from 1 to 10').default(1),
+  repeatGapSec: z.number().min(0).max(300).default(5),
+  chime: z.boolean().default(true),
+  outroChime: z.boolean().default(false),
+});
+export type PlaySettings = z.output<typeof PlaySettings>;
+
+const bulletinFields = {
+  title: Name(200),
+  programme: z.string().trim().max(200, 'at most 200 characters'),
+  priority: z.enum(PRIORITIES),
+  validFrom: IsoDateTime.nullable(),
+  validUntil: IsoDateTime.nullable(),
+  settings: PlaySettings,
+};
+
+export const CreateBulletin = z
+  .strictObject({
+    ...bulletinFields,
+    communeId: Uuid,
+    programme: bulletinFields.programme.default(''),
+    priority: bulletinFields.priority.default('NORMAL'),
+    validFrom: bulletinFields.validFrom.optional(),
+    validUntil: bulletinFields.validUntil.optional(),
+    settings: PlaySettings.default(PlaySettings.parse({})),
+  })
+  .refine((b) => !b.validFrom || !b.validUntil || b.validFrom < b.validUntil, {
+    message: 'validUntil must be after validFrom',
+    path: ['validUntil'],
+  });
+
+export const UpdateBulletin = z
+  .strictObject({
+    ...bulletinFields,
+    settings: PlaySettings.partial().strict(),
+    /** The play order, as ISO 639-3 codes of the tracks. */
+    order: z
+      .array(z.string().regex(/^[a-z]{3}$/))
+      .min(1)
+      .max(10),
+  })
+  .partial();
+
+export const BulletinParams = z.strictObject({ bulletinId: Uuid });
+export const TrackParams = z.strictObject({
+  bulletinId: Uuid,
+  language: z.string().regex(/^[a-z]{3}$/, 'an ISO 639-3 code such as vie or hmn'),
+});
+
+export const RenditionOut = z
+  .object({
+    id: z.string(),
+    language: z.string().nullable(),
+    profileId: z.string(),
+    mimeType: z.string(),
+    codec: z.string(),
+    sampleRate: z.number(),
+    channels: z.number(),
+    bytes: z.number(),
+    sha256: z.string(),
+    durationSec: z.number(),
+    integratedLufs: z.number(),
+    truePeakDbtp: z.number(),
+    peaks: z.array(z.number()),
+    segments: z.unknown().nullable(),
+    url: z.string(),
+  })
+  .meta({ id: 'Rendition' });
+
+export const TrackOut = z
+  .object({
+    language: z.string(),
+    languageName: z.string(),
+    position: z.number(),
+    source: z.enum(['UPLOAD', 'RECORDING', 'TTS']),
+    originalName: z.string(),
+    sha256: z.string(),
+    durationSec: z.number(),
+    codec: z.string(),
+  })
+  .meta({ id: 'BulletinTrack' });
+
+export const BulletinOut = z
+  .object({
+    id: z.string(),
+    communeId: z.string(),
+    title: z.string(),
+    programme: z.string(),
+    priority: z.enum(PRIORITIES),
+    validFrom: z.date().nullable(),
+    validUntil: z.date().nullable(),
+    status: z.enum(STATUSES),
+    failureReason: z.string().nullable(),
+    progress: z.number(),
+    settings: PlaySettings,
+    revision: z.number(),
+    authorId: z.string(),
+    approvedById: z.string().nullable(),
+    approvedAt: z.date().nullable(),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+    tracks: z.array(TrackOut),
+    renditions: z.array(RenditionOut),
+  })
+  .meta({ id: 'Bulletin' });
+export type BulletinOut = z.input<typeof BulletinOut>;

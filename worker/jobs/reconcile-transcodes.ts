@@ -1,0 +1,25 @@
+// reconcile-transcodes: a bulletin left PROCESSING with no job (the API crashed between its
+// commit and the enqueue, or Redis lost the job) gets its job again. The deterministic job id
+// makes this a no-op when the job is there.
+import type { PrismaClient } from '../../prisma/generated/client.ts';
+import type { JobProducer } from '../../server/jobs.ts';
+import { transcodeJobId } from './catalogue.ts';
+
+export async function reconcileTranscodes(
+  prisma: PrismaClient,
+  jobs: JobProducer,
+): Promise<{ requeued: number }> {
+  const processing = await prisma.bulletin.findMany({
+    where: { status: 'PROCESSING' },
+    select: { id: true, revision: true },
+  });
+  let requeued = 0;
+  for (const { id, revision } of processing) {
+    const existing = await jobs.queue('transcode').getJob(transcodeJobId(id, revision));
+    if (existing && !(await existing.isFailed())) continue;
+    if (existing) await existing.remove();
+    await jobs.enqueue('transcode-bulletin', { bulletinId: id, revision }, transcodeJobId(id, revision));
+    requeued++;
+  }
+  return { requeued };
+}

@@ -1,0 +1,155 @@
+// transcode-bulletin: the bulletin's tracks → normalised, assembled programme and per-language
+// renditions for every device profile, verified, with waveform peaks; then READY, but only if
+// the bulletin is still at the revision this job was made for (compare-and-set).
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { generateChime } from '../../media/fixtures.ts';
+import { type PipelineResult, type Rendition, runBulletinPipeline } from '../../media/pipeline.ts';
+import { MediaError } from '../../media/probe.ts';
+import type { MediaStore } from '../../media/store.ts';
+import { computeWaveform } from '../../media/waveform.ts';
+import type { Prisma, PrismaClient } from '../../prisma/generated/client.ts';
+import type { Config } from '../../server/config.ts';
+import { PlaySettings } from '../../server/modules/bulletins/schemas.ts';
+import { JOBS } from './catalogue.ts';
+
+export interface TranscodeContext {
+  prisma: PrismaClient;
+  store: MediaStore;
+  config: Config;
+}
+
+/** The default intro chime, made once per media directory. */
+async function chimePath(store: MediaStore): Promise<string> {
+  const path = join(store.root, 'chimes', 'default.wav');
+  if (!existsSync(path)) {
+    const tmp = await store.newTmpPath('chime');
+    await generateChime(`${tmp}.wav`);
+    await mkdir(join(store.root, 'chimes'), { recursive: true });
+    await rename(`${tmp}.wav`, path);
+  }
+  return path;
+}
+
+function throttled(fn: (p: number) => Promise<unknown>, everyMs: number) {
+  let last = 0;
+  return (p: number) => {
+    const now = Date.now();
+    if (now - last < everyMs && p < 1) return;
+    last = now;
+    void fn(p).catch(() => {});
+  };
+}
+
+async function renditionRows(
+  result: PipelineResult,
+  bulletinId: string,
+  revision: number,
+  store: MediaStore,
+  signal?: AbortSignal,
+): Promise<Prisma.RenditionCreateManyInput[]> {
+  const row = async (r: Rendition, language: string | null, segments?: unknown) => ({
+    bulletinId,
+    revision,
+    language,
+    profileId: r.profileId,
+    path: store.relativeTo(r.path),
+    mimeType: r.mimeType,
+    codec: r.codec,
+    sampleRate: r.sampleRate,
+    channels: r.channels,
+    bytes: BigInt(r.bytes),
+    sha256: r.sha256,
+    durationSec: r.durationSec,
+    integratedLufs: r.integratedLufs,
+    truePeakDbtp: r.truePeakDbtp,
+    peaks: (await computeWaveform({ path: r.path }, { length: 600, signal })).peaks,
+    ...(segments ? { segments: segments as Prisma.InputJsonValue } : {}),
+  });
+  const rows = [];
+  for (const r of result.programme.renditions) rows.push(await row(r, null, result.programme.segments));
+  for (const l of result.languages) for (const r of l.renditions) rows.push(await row(r, l.language));
+  return rows;
+}
+
+export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?: AbortSignal) {
+  const { bulletinId, revision } = JOBS['transcode-bulletin'].payload.parse(job.data);
+  const { prisma, store, config } = ctx;
+  const bulletin = await prisma.bulletin.findUnique({
+    where: { id: bulletinId },
+    include: { tracks: { orderBy: { position: 'asc' } } },
+  });
+  // Deleted, changed since, or already done: nothing to do (a retry or a duplicate).
+  if (!bulletin || bulletin.revision !== revision || bulletin.status !== 'PROCESSING')
+    return { skipped: true };
+
+  const settings = PlaySettings.parse(bulletin.settings ?? {});
+  const outputDir = store.renditionDir(bulletinId, revision);
+  await rm(outputDir, { recursive: true, force: true });
+  const progress = throttled(async (p) => {
+    await job.updateProgress(p);
+    await prisma.bulletin.updateMany({
+      where: { id: bulletinId, revision, status: 'PROCESSING' },
+      data: { progress: p },
+    });
+  }, 1000);
+  try {
+    const result = await runBulletinPipeline({
+      tracks: bulletin.tracks.map((t) => ({
+        language: t.language,
+        path: store.originalPath(t.sourceSha256),
+      })),
+      settings: {
+        chimePath: settings.chime ? await chimePath(store) : undefined,
+        outroChimePath: settings.outroChime ? await chimePath(store) : undefined,
+        gapSec: settings.gapSec,
+        repeat: settings.repeat,
+        repeatGapSec: settings.repeatGapSec,
+        loudness: {
+          integratedLufs: config.LOA_LOUDNESS_LUFS,
+          truePeakDbtp: config.LOA_TRUE_PEAK_DBTP,
+          loudnessRangeLu: 11,
+        },
+        band: { highpassHz: config.LOA_HIGHPASS_HZ, lowpassHz: config.LOA_LOWPASS_HZ },
+      },
+      outputDir,
+      signal,
+      onProgress: (p) => progress(Math.min(0.95, p * 0.95)),
+    });
+    const rows = await renditionRows(result, bulletinId, revision, store, signal);
+    const landed = await prisma.$transaction(async (tx) => {
+      const done = await tx.bulletin.updateMany({
+        where: { id: bulletinId, revision, status: 'PROCESSING' },
+        data: { status: 'READY', progress: 1, failureReason: null },
+      });
+      if (done.count !== 1) return false;
+      await tx.rendition.deleteMany({ where: { bulletinId, revision } });
+      await tx.rendition.createMany({ data: rows });
+      return true;
+    });
+    if (!landed) {
+      await rm(outputDir, { recursive: true, force: true });
+      return { superseded: true };
+    }
+    await job.updateProgress(1);
+    return { renditions: rows.length, durationSec: result.programme.durationSec, wallMs: result.wallMs };
+  } catch (err) {
+    await rm(outputDir, { recursive: true, force: true });
+    // Bad media will not get better on a retry.
+    if (err instanceof MediaError) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Called when the job has failed for good: the bulletin says why, and can be retried. */
+export async function markTranscodeFailed(prisma: PrismaClient, data: unknown, reason: string) {
+  const parsed = JOBS['transcode-bulletin'].payload.safeParse(data);
+  if (!parsed.success) return;
+  const { bulletinId, revision } = parsed.data;
+  await prisma.bulletin.updateMany({
+    where: { id: bulletinId, revision, status: 'PROCESSING' },
+    data: { status: 'FAILED', failureReason: reason.slice(0, 1000), progress: 0 },
+  });
+}
