@@ -129,6 +129,24 @@ export async function runFfprobe(options: FfprobeRunOptions): Promise<{ stdout: 
   return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr };
 }
 
+/** First line of `ffmpeg -version` / `ffprobe -version`: whether the tool runs, and which build. */
+export async function toolVersion(tool: 'ffmpeg' | 'ffprobe', timeoutMs = 2000): Promise<string> {
+  const command = tool === 'ffmpeg' ? ffmpegPath() : ffprobePath();
+  const args = ['-hide_banner', '-version'];
+  const chunks: Buffer[] = [];
+  await runChild({
+    command,
+    args,
+    commandLine: formatCommandLine(command, args),
+    timeoutMs,
+    stallMs: Number.POSITIVE_INFINITY,
+    nice: 0,
+    onStdout: (chunk) => chunks.push(chunk),
+    withProgressPipe: false,
+  });
+  return Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? '';
+}
+
 /**
  * Every input must be restricted to local files and pipes and to the demuxers Loa accepts;
  * lavfi (filter graphs as inputs) only for internally generated sources.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FfmpegError, type FfmpegRunOptions, runFfmpeg } from '../../../media/ffmpeg-runner.ts';
+import { FfmpegError, type FfmpegRunOptions, runFfmpeg, toolVersion } from '../../../media/ffmpeg-runner.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -179,6 +179,11 @@ describe('ffmpeg runner', () => {
     expect(error.exitCode).not.toBe(0);
     expect(error.commandLine).toContain(missing);
     expect(error.stderrTail).toMatch(/No such file or directory/);
+  });
+
+  it('reports the ffmpeg and ffprobe versions', async () => {
+    expect(await toolVersion('ffmpeg')).toMatch(/^ffmpeg version \S+/);
+    expect(await toolVersion('ffprobe')).toMatch(/^ffprobe version \S+/);
   });
 
   it('refuses unguarded and generated inputs before starting anything', async () => {
