@@ -16,11 +16,14 @@ export function createCsrf(secret: string) {
     getCsrfTokenFromRequest: (req) => req.headers['x-csrf-token'],
   });
   return {
-    /** A token for this session; also (re)sets the CSRF cookie. */
+    /**
+     * A token for this session, and its cookie. A valid token already in the cookie is reused,
+     * so a second tab of the same session does not invalidate the first one's token.
+     */
     issue(req: Request, res: Response, sessionId: string): string {
       sessionOf.set(req, sessionId);
       return generateCsrfToken(req, res, {
-        overwrite: true,
+        overwrite: false,
         cookieOptions: { sameSite: 'lax', path: '/', secure: req.secure, httpOnly: true },
       });
     },

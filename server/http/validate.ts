@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type FieldIssue, ValidationError } from './errors.ts';
 
-function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
+export function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
     return keys.map((key) => ({

@@ -161,6 +161,15 @@ describe('CSRF', () => {
   });
 });
 
+describe('CSRF across tabs', () => {
+  it('keeps a tab’s token valid when another tab of the same session asks for the session', async () => {
+    const admin = await signIn(w.app, 'admin');
+    const again = await admin.agent.get('/api/auth/session').expect(200);
+    expect(again.body.csrfToken).toBe(admin.csrf);
+    await admin.send('patch', `/api/clusters/${w.clusterA}`, { enabled: true }).expect(200);
+  });
+});
+
 describe('API tokens', () => {
   it('are shown once, act with their user’s scope, and stop working when revoked', async () => {
     const admin = await signIn(w.app, 'admin');
@@ -243,9 +252,29 @@ describe('bad input', () => {
     expect(JSON.stringify(res.body)).not.toContain('mật-khẩu');
     const audit = await admin.send('get', `/api/audit?entityId=${w.clusterA}`).expect(200);
     expect(JSON.stringify(audit.body)).not.toContain('mật-khẩu');
+    // Changing another setting keeps the stored password (the form cannot resend it).
+    await admin
+      .send('patch', `/api/clusters/${w.clusterA}`, {
+        driverConfig: { url: 'http://127.0.0.1:9/axis-cgi/audio/transmit.cgi', username: 'operator' },
+      })
+      .expect(200);
+    const stored = await w.db.prisma.cluster.findUniqueOrThrow({ where: { id: w.clusterA } });
+    expect(stored.driverConfig).toMatchObject({ username: 'operator', password: 'mật-khẩu' });
     await admin
       .send('patch', `/api/clusters/${w.clusterA}`, { driverKind: 'RECORDER', driverConfig: {} })
       .expect(200);
+  });
+
+  it('names an unknown driver setting by its path', async () => {
+    const admin = await signIn(w.app, 'admin');
+    const res = await admin.send('patch', `/api/clusters/${w.clusterA}`, { driverConfig: { volume: 11 } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('body.driverConfig.volume');
+  });
+
+  it('titles every problem in Vietnamese by default', async () => {
+    const res = await request(w.app).get('/api/auth/session');
+    expect(res.body).toMatchObject({ code: 'unauthenticated', title: 'Cần đăng nhập' });
   });
 });
 

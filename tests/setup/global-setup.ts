@@ -1,11 +1,12 @@
 // One private redis-server for the whole run (each test file uses its own key prefix), and
-// the web app built once so `npm start` tests do not race to build it.
+// the web app built once so the browser and `npm start` tests do not race to build it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startRedisChild } from '../../scripts/redis-child.ts';
 import { buildWeb, webBuildIsStale } from '../../scripts/web-build.ts';
+import { WEB_DIST } from '../../server/runtime.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +18,13 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'loa-test-redis-'));
   const redis = await startRedisChild(dir, { aof: false });
   project.provide('redisUrl', redis.url);
-  if (webBuildIsStale()) await buildWeb();
+  if (webBuildIsStale()) {
+    // A web app that does not build fails the browser tests (no web/dist), not the others.
+    await buildWeb().catch(async (err) => {
+      console.error(`web build failed: ${(err as Error).message}`);
+      await rm(WEB_DIST, { recursive: true, force: true });
+    });
+  }
   return async () => {
     await redis.stop();
     await rm(dir, { recursive: true, force: true });

@@ -38,3 +38,8 @@ export function publicDriverConfig(config: unknown): Record<string, unknown> {
   if (typeof config !== 'object' || config === null) return {};
   return Object.fromEntries(Object.entries(config).filter(([key]) => !SECRET_KEYS.has(key)));
 }
+
+export function secretsOf(config: unknown): Record<string, unknown> {
+  if (typeof config !== 'object' || config === null) return {};
+  return Object.fromEntries(Object.entries(config).filter(([key]) => SECRET_KEYS.has(key)));
+}

@@ -1,12 +1,19 @@
 // Loudspeaker clusters (cụm loa) of a commune and the driver that reaches each.
 import { z } from 'zod';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
-import { type FieldIssue, ValidationError } from '../../http/errors.ts';
+import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
+import { toFieldIssues } from '../../http/validate.ts';
 import { communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
-import { DRIVER_KINDS, DriverConfigByKind, type DriverKind, publicDriverConfig } from './driver-config.ts';
+import {
+  DRIVER_KINDS,
+  DriverConfigByKind,
+  type DriverKind,
+  publicDriverConfig,
+  secretsOf,
+} from './driver-config.ts';
 
 const ClusterOut = z
   .object({
@@ -48,11 +55,7 @@ const ClusterQuery = z.strictObject({ communeId: Uuid.optional() });
 function parseDriverConfig(kind: DriverKind, config: unknown) {
   const parsed = DriverConfigByKind[kind].safeParse(config);
   if (parsed.success) return parsed.data;
-  const issues: FieldIssue[] = parsed.error.issues.map((i) => ({
-    field: ['body', 'driverConfig', ...i.path].map(String).join('.'),
-    message: i.message,
-  }));
-  throw new ValidationError(issues);
+  throw new ValidationError(toFieldIssues('body.driverConfig', parsed.error));
 }
 
 type ClusterRow = Omit<z.input<typeof ClusterOut>, 'driverConfig'> & { driverConfig: unknown };
@@ -156,9 +159,14 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
         prisma.$transaction(async (tx) => {
           const before = await tx.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select });
           const kind = body.driverKind ?? before.driverKind;
+          // Secrets are never sent back, so a form cannot resend them: keep the stored ones.
+          const kept = kind === before.driverKind ? secretsOf(before.driverConfig) : {};
           const driverConfig =
             body.driverConfig || body.driverKind
-              ? parseDriverConfig(kind, body.driverConfig ?? before.driverConfig)
+              ? parseDriverConfig(kind, {
+                  ...kept,
+                  ...((body.driverConfig ?? before.driverConfig) as object),
+                })
               : undefined;
           const after = toOut(
             await tx.cluster.update({
