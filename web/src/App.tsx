@@ -3,7 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.ts';
 import { ErrorNote } from './components/ErrorNote.tsx';
 import { useScopeLabel } from './components/roles.tsx';
+import { NavigationContext } from './navigation.tsx';
 import { AuditPage } from './pages/Audit.tsx';
+import { BulletinsPage } from './pages/Bulletins.tsx';
 import { ClustersPage } from './pages/Clusters.tsx';
 import { CommunesPage } from './pages/Communes.tsx';
 import { Overview } from './pages/Overview.tsx';
@@ -22,10 +24,19 @@ interface PageDef {
   /** Shown in the menu and reachable for this user; the API enforces the same rule. */
   allowed(user: User): boolean;
   inMenu?: boolean;
+  /** The page also owns the paths under it (/bulletins/new, /bulletins/<id>). */
+  ownsSubPaths?: boolean;
 }
 
 const PAGES: PageDef[] = [
   { path: '/', label: 'nav.overview', component: Overview, allowed: () => true },
+  {
+    path: '/bulletins',
+    label: 'nav.bulletins',
+    component: BulletinsPage,
+    allowed: () => true,
+    ownsSubPaths: true,
+  },
   { path: '/system', label: 'nav.system', component: ReadinessPage, allowed: () => true },
   { path: '/communes', label: 'nav.communes', component: CommunesPage, allowed: () => true },
   { path: '/clusters', label: 'nav.clusters', component: ClustersPage, allowed: () => true },
@@ -161,7 +172,10 @@ export function App() {
 
   const user = session.user;
   const visible = PAGES.filter((p) => p.allowed(user));
-  const page = visible.find((p) => p.path === path) ?? visible[0];
+  const page =
+    visible.find((p) => p.path === path) ??
+    visible.find((p) => p.ownsSubPaths && path.startsWith(`${p.path}/`)) ??
+    visible[0];
   const Page = page?.component ?? Overview;
 
   async function signOut() {
@@ -192,32 +206,34 @@ export function App() {
 
   return (
     <SessionContext.Provider value={{ user, signOut }}>
-      <div className="shell">
-        <header>
-          {brand}
-          <div className="who" data-testid="who">
-            <span className="who-name">{user.displayName}</span>
-            <span className="who-roles">
-              {user.roles.map((r) => `${t(`roles.${r.role}`)} · ${scopeLabel(r)}`).join('; ') ||
-                t('roles.none')}
-            </span>
-            <span className="who-actions">
-              {link('/password', t('nav.password'))}
-              <button type="button" className="link" onClick={signOut}>
-                {t('nav.signOut')}
-              </button>
-            </span>
-          </div>
-          {languageSwitch}
-        </header>
-        <nav aria-label={t('nav.label')}>
-          {visible.filter((p) => p.inMenu !== false).map((p) => link(p.path, t(p.label)))}
-          <a href="/api/docs/">{t('nav.apiDocs')}</a>
-        </nav>
-        <main key={user.id}>
-          <Page />
-        </main>
-      </div>
+      <NavigationContext.Provider value={{ path, navigate }}>
+        <div className="shell">
+          <header>
+            {brand}
+            <div className="who" data-testid="who">
+              <span className="who-name">{user.displayName}</span>
+              <span className="who-roles">
+                {user.roles.map((r) => `${t(`roles.${r.role}`)} · ${scopeLabel(r)}`).join('; ') ||
+                  t('roles.none')}
+              </span>
+              <span className="who-actions">
+                {link('/password', t('nav.password'))}
+                <button type="button" className="link" onClick={signOut}>
+                  {t('nav.signOut')}
+                </button>
+              </span>
+            </div>
+            {languageSwitch}
+          </header>
+          <nav aria-label={t('nav.label')}>
+            {visible.filter((p) => p.inMenu !== false).map((p) => link(p.path, t(p.label)))}
+            <a href="/api/docs/">{t('nav.apiDocs')}</a>
+          </nav>
+          <main key={user.id}>
+            <Page />
+          </main>
+        </div>
+      </NavigationContext.Provider>
     </SessionContext.Provider>
   );
 }

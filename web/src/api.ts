@@ -4,6 +4,11 @@ import i18next from 'i18next';
 import type {
   ApiToken,
   AuditEvent,
+  Bulletin,
+  BulletinIn,
+  BulletinStatus,
+  BulletinSummary,
+  BulletinUpdate,
   Cluster,
   ClusterIn,
   ClusterUpdate,
@@ -12,9 +17,11 @@ import type {
   CreatedApiToken,
   FieldIssue,
   Language,
+  Priority,
   Problem,
   RoleAssignmentIn,
   Session,
+  TtsEngine,
   User,
 } from './types.ts';
 
@@ -121,6 +128,88 @@ export async function request<T>(
   return (await response.json()) as T;
 }
 
+export interface UploadHandle {
+  /** Settles with the bulletin as the server has it after the upload. */
+  done: Promise<Bulletin>;
+  abort(): void;
+}
+
+/** Problem+json from an XMLHttpRequest answer (the upload path cannot use fetch: no upload progress). */
+function xhrError(xhr: XMLHttpRequest): ApiError {
+  let problem: Problem = { status: xhr.status, code: `http-${xhr.status}`, title: xhr.statusText };
+  try {
+    const body = JSON.parse(xhr.responseText) as Partial<Problem>;
+    if (body && typeof body.code === 'string') problem = { ...problem, ...body, status: xhr.status };
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  return new ApiError(problem);
+}
+
+/**
+ * Sends one audio file as the track of a language (multipart/form-data, field "file") and
+ * reports the share sent so far, 0..1. XMLHttpRequest because fetch has no upload progress.
+ */
+export function uploadTrack(
+  bulletinId: string,
+  language: string,
+  file: Blob,
+  fileName: string,
+  source: 'upload' | 'recording',
+  onProgress: (sent: number) => void,
+): UploadHandle {
+  let current: XMLHttpRequest | null = null;
+  let aborted = false;
+  const url = `/api/bulletins/${encodeURIComponent(bulletinId)}/tracks/${encodeURIComponent(language)}?source=${source}`;
+  const send = (retried: boolean): Promise<Bulletin> =>
+    new Promise<Bulletin>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      current = xhr;
+      xhr.open('PUT', url);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+      xhr.setRequestHeader('accept-language', i18next.language === 'en' ? 'en' : 'vi');
+      if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+      };
+      xhr.onerror = () => reject(new ApiError({ status: 0, code: 'network', title: 'Network error' }));
+      xhr.onabort = () => reject(new ApiError({ status: 0, code: 'upload-aborted', title: 'Aborted' }));
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          onProgress(1);
+          try {
+            resolve(JSON.parse(xhr.responseText) as Bulletin);
+          } catch {
+            reject(new ApiError({ status: xhr.status, code: 'unexpected', title: 'Bad answer' }));
+          }
+          return;
+        }
+        const error = xhrError(xhr);
+        if (error.code === 'csrf-invalid' && csrfToken && !retried && !aborted) {
+          api.session().then((session) => {
+            csrfToken = session.csrfToken;
+            onProgress(0);
+            send(true).then(resolve, reject);
+          }, reject);
+          return;
+        }
+        if (error.status === 401) onUnauthorized?.();
+        reject(error);
+      };
+      const form = new FormData();
+      form.append('file', file, fileName);
+      xhr.send(form);
+    });
+  return {
+    done: send(false),
+    abort: () => {
+      aborted = true;
+      current?.abort();
+    },
+  };
+}
+
 const query = (params: Record<string, string | number | undefined>) => {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params))
@@ -170,6 +259,27 @@ export const api = {
   createCluster: (body: ClusterIn) => request<Cluster>('POST', '/api/clusters', body),
   updateCluster: (id: string, body: ClusterUpdate) =>
     request<Cluster>('PATCH', `/api/clusters/${encodeURIComponent(id)}`, body),
+
+  bulletins: (params: { communeId?: string; status?: BulletinStatus; priority?: Priority }) =>
+    request<BulletinSummary[]>('GET', `/api/bulletins${query(params)}`),
+  bulletin: (id: string) => request<Bulletin>('GET', `/api/bulletins/${encodeURIComponent(id)}`),
+  createBulletin: (body: BulletinIn) => request<Bulletin>('POST', '/api/bulletins', body),
+  updateBulletin: (id: string, body: BulletinUpdate) =>
+    request<Bulletin>('PATCH', `/api/bulletins/${encodeURIComponent(id)}`, body),
+  removeTrack: (id: string, language: string) =>
+    request<Bulletin>(
+      'DELETE',
+      `/api/bulletins/${encodeURIComponent(id)}/tracks/${encodeURIComponent(language)}`,
+    ),
+  speakTrack: (id: string, language: string, text: string, engine?: string) =>
+    request<Bulletin>(
+      'POST',
+      `/api/bulletins/${encodeURIComponent(id)}/tracks/${encodeURIComponent(language)}/tts`,
+      { text, ...(engine ? { engine } : {}) },
+    ),
+  transcode: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/transcode`),
+  approve: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/approve`),
+  ttsEngines: () => request<TtsEngine[]>('GET', '/api/tts/engines'),
 
   audit: (params: { communeId?: string; entityType?: string; before?: string; limit?: number }) =>
     request<AuditEvent[]>('GET', `/api/audit${query(params)}`),

@@ -116,3 +116,122 @@ export interface Problem {
   errors?: FieldIssue[];
   retryAfterSeconds?: number;
 }
+
+export type Priority = 'NORMAL' | 'PRIORITY' | 'EMERGENCY';
+export const PRIORITIES: Priority[] = ['NORMAL', 'PRIORITY', 'EMERGENCY'];
+export type BulletinStatus = 'DRAFT' | 'UPLOADED' | 'PROCESSING' | 'READY' | 'FAILED';
+export const BULLETIN_STATUSES: BulletinStatus[] = ['DRAFT', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'];
+export type TrackSource = 'UPLOAD' | 'RECORDING' | 'TTS';
+
+/** How a bulletin plays: gap between languages, repeats, chimes (server/modules/bulletins/schemas.ts). */
+export interface PlaySettings {
+  gapSec: number;
+  repeat: number;
+  repeatGapSec: number;
+  chime: boolean;
+  outroChime: boolean;
+}
+
+export interface BulletinTrack {
+  language: string;
+  languageName: string;
+  position: number;
+  source: TrackSource;
+  originalName: string;
+  sha256: string;
+  durationSec: number;
+  codec: string;
+}
+
+export interface ProgrammeSegment {
+  kind: 'chime' | 'language' | 'outro-chime';
+  language?: string;
+  repetition: number;
+  startSec: number;
+  durationSec: number;
+}
+
+export interface Rendition {
+  id: string;
+  /** null: the whole programme. */
+  language: string | null;
+  profileId: string;
+  mimeType: string;
+  codec: string;
+  sampleRate: number;
+  channels: number;
+  bytes: number;
+  sha256: string;
+  durationSec: number;
+  integratedLufs: number;
+  truePeakDbtp: number;
+  /** Interleaved min/max pairs in −1..1. */
+  peaks: number[];
+  /** The programme's timeline; null for a single language. */
+  segments: ProgrammeSegment[] | null;
+  url: string;
+}
+
+interface BulletinBase {
+  id: string;
+  communeId: string;
+  title: string;
+  programme: string;
+  priority: Priority;
+  validFrom: string | null;
+  validUntil: string | null;
+  status: BulletinStatus;
+  failureReason: string | null;
+  progress: number;
+  settings: PlaySettings;
+  revision: number;
+  authorId: string;
+  approvedById: string | null;
+  approvedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BulletinSummary extends BulletinBase {
+  languages: string[];
+}
+
+export interface Bulletin extends BulletinBase {
+  tracks: BulletinTrack[];
+  renditions: Rendition[];
+}
+
+export interface BulletinIn {
+  communeId: string;
+  title: string;
+  programme?: string;
+  priority?: Priority;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  settings?: PlaySettings;
+}
+
+export interface BulletinUpdate {
+  title?: string;
+  programme?: string;
+  priority?: Priority;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  settings?: Partial<PlaySettings>;
+  order?: string[];
+}
+
+export interface TtsEngine {
+  id: string;
+  label: string;
+  languages: string[];
+  unavailableReason: string | null;
+}
+
+/** What the events stream says (GET /api/bulletins/:id/events). */
+export interface BulletinStatusEvent {
+  status: BulletinStatus;
+  progress: number;
+  failureReason: string | null;
+  revision: number;
+}

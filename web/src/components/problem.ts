@@ -28,6 +28,11 @@ const PATTERNS: [RegExp, string][] = [
   [/^names a commune that does not exist$/, 'fieldErrors.noCommune'],
   [/^no such user$/, 'fieldErrors.noUser'],
   [/^Unrecognized keys?: (.*)$/, 'fieldErrors.unknownField'],
+  [/^from 1 to 10$/, 'fieldErrors.range1to10'],
+  [/^validUntil must be after validFrom$/, 'fieldErrors.untilAfterFrom'],
+  [/^Invalid input: expected number/, 'fieldErrors.number'],
+  [/^Too big: expected number to be <=?(\S+)$/, 'fieldErrors.tooBig'],
+  [/^Too small: expected number to be >=?(\S+)$/, 'fieldErrors.tooSmall'],
 ];
 
 /** The server words field issues in English; the common ones are said in the UI language. */
