@@ -30,6 +30,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import type { ProgressFeed } from './modules/bulletins/progress-feed.ts';
 import { bulletinRoutes } from './modules/bulletins/routes.ts';
 import { bulletinService } from './modules/bulletins/service.ts';
+import { calendarRoutes } from './modules/calendars/routes.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
@@ -69,6 +70,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.prisma),
     ...clusterRoutes(deps.prisma),
     ...auditRoutes(deps.prisma),
+    ...calendarRoutes(deps.prisma),
     ...bulletinRoutes({
       prisma: deps.prisma,
       store: deps.store,

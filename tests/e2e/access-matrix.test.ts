@@ -120,6 +120,21 @@ async function bulletinOf(
   return { id: bulletin.id, renditionId: rendition.id };
 }
 
+const CALENDAR_WRITERS: Role[] = ['ADMIN', 'SCHEDULER'];
+const communeOf = (w: TestWorld, target: Target) => (target === 'own' ? w.communeA.id : w.communeB.id);
+
+/** A fresh market calendar (Sunday market) of the target's commune. */
+async function calendarOf(w: TestWorld, target: Target): Promise<string> {
+  const calendar = await w.db.prisma.marketCalendar.create({
+    data: {
+      communeId: communeOf(w, target),
+      name: `Chợ ${unique()}`,
+      rules: [{ kind: 'weekdays', days: ['SU'] }],
+    },
+  });
+  return calendar.id;
+}
+
 const RULES: Record<string, RouteCase> = {
   'get /healthz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/healthz' }) },
   'get /readyz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/readyz' }) },
@@ -335,6 +350,58 @@ const RULES: Record<string, RouteCase> = {
     rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
     success: 200,
     call: () => ({ path: '/api/audit' }),
+  },
+  'get /api/market-calendars': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/market-calendars' }),
+  },
+  'get /api/market-calendars/:calendarId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/market-calendars/${await calendarOf(w, t)}` }),
+  },
+  'post /api/market-calendars': {
+    rule: { who: 'commune', roles: CALENDAR_WRITERS },
+    success: 201,
+    call: (w, t) => ({
+      path: '/api/market-calendars',
+      body: {
+        communeId: communeOf(w, t),
+        name: `Chợ ${unique()}`,
+        rules: [{ kind: 'branch', branches: ['Tý', 'Ngọ'] }],
+      },
+    }),
+  },
+  'patch /api/market-calendars/:calendarId': {
+    rule: { who: 'commune', roles: CALENDAR_WRITERS },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/market-calendars/${await calendarOf(w, t)}`,
+      body: { exceptions: { cancelled: ['2026-03-01'] } },
+    }),
+  },
+  'delete /api/market-calendars/:calendarId': {
+    rule: { who: 'commune', roles: CALENDAR_WRITERS },
+    success: 204,
+    call: async (w, t) => ({ path: `/api/market-calendars/${await calendarOf(w, t)}` }),
+  },
+  'get /api/market-calendars/:calendarId/occurrences': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({
+      path: `/api/market-calendars/${await calendarOf(w, t)}/occurrences?from=2026-01-01&to=2026-01-31`,
+    }),
+  },
+  'get /api/communes/:communeId/market-days': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days` }),
+  },
+  'get /api/communes/:communeId/market-days.ics': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days.ics` }),
   },
 };
 

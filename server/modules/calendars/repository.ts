@@ -1,0 +1,119 @@
+// The only code that reads and writes market_calendar rows. A row keeps the public format in
+// JSON columns (rules, exceptions, tetPolicy) and the zone in timeZone; reading one always goes
+// through the domain schema, so callers get a valid, defaulted MarketCalendar.
+import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import { type MarketCalendar, parseMarketCalendar } from '../../domain/calendar/index.ts';
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+export interface StoredCalendar extends MarketCalendar {
+  id: string;
+  communeId: string;
+  slotCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const select = {
+  id: true,
+  communeId: true,
+  name: true,
+  timeZone: true,
+  rules: true,
+  exceptions: true,
+  tetPolicy: true,
+  createdAt: true,
+  updatedAt: true,
+  _count: { select: { slots: true } },
+} as const;
+
+type Row = Prisma.MarketCalendarGetPayload<{ select: typeof select }>;
+
+/**
+ * The Tết policy as stored. Early seeds wrote `{closedLunarDays:[{month:1,from:1,to:3}]}`; it
+ * means "closed 1/1 through 1/3", which the domain says as `{closedThroughDay:3}`.
+ */
+function storedTetPolicy(value: unknown): unknown {
+  if (value && typeof value === 'object' && 'closedLunarDays' in value) {
+    const ranges = (value as { closedLunarDays?: { month?: number; from?: number; to?: number }[] })
+      .closedLunarDays;
+    const tet = (ranges ?? []).find((r) => r.month === 1 && r.from === 1);
+    return { closedThroughDay: tet?.to ?? 0 };
+  }
+  return value ?? {};
+}
+
+export function toStoredCalendar(row: Row): StoredCalendar {
+  const calendar = parseMarketCalendar({
+    name: row.name,
+    zone: row.timeZone,
+    rules: row.rules,
+    exceptions: row.exceptions ?? {},
+    tet: storedTetPolicy(row.tetPolicy),
+  });
+  return {
+    id: row.id,
+    communeId: row.communeId,
+    ...calendar,
+    slotCount: row._count.slots,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toColumns(calendar: MarketCalendar) {
+  return {
+    name: calendar.name,
+    timeZone: calendar.zone,
+    rules: calendar.rules as Prisma.InputJsonValue,
+    exceptions: calendar.exceptions as Prisma.InputJsonValue,
+    tetPolicy: calendar.tet as Prisma.InputJsonValue,
+  };
+}
+
+/** The calendar as the public format (what a client sends and what the audit trail keeps). */
+export function publicCalendar(calendar: StoredCalendar) {
+  const { slotCount: _slots, createdAt: _created, updatedAt: _updated, ...rest } = calendar;
+  return rest;
+}
+
+export const calendarRepository = {
+  async find(db: Db, id: string): Promise<StoredCalendar | null> {
+    const row = await db.marketCalendar.findUnique({ where: { id }, select });
+    return row ? toStoredCalendar(row) : null;
+  },
+
+  async list(db: Db, where: Prisma.MarketCalendarWhereInput): Promise<StoredCalendar[]> {
+    const rows = await db.marketCalendar.findMany({
+      where,
+      select,
+      orderBy: [{ communeId: 'asc' }, { name: 'asc' }],
+    });
+    return rows.map(toStoredCalendar);
+  },
+
+  async create(db: Db, communeId: string, calendar: MarketCalendar): Promise<StoredCalendar> {
+    return toStoredCalendar(
+      await db.marketCalendar.create({ data: { communeId, ...toColumns(calendar) }, select }),
+    );
+  },
+
+  async update(db: Db, id: string, calendar: MarketCalendar): Promise<StoredCalendar> {
+    return toStoredCalendar(
+      await db.marketCalendar.update({ where: { id }, data: toColumns(calendar), select }),
+    );
+  },
+
+  async remove(db: Db, id: string): Promise<void> {
+    await db.marketCalendar.delete({ where: { id } });
+  },
+
+  /** The commune (id, province) a calendar belongs to, for access checks. */
+  async communeOf(db: Db, id: string) {
+    const row = await db.marketCalendar.findUnique({
+      where: { id },
+      select: { commune: { select: { id: true, province: true } } },
+    });
+    return row?.commune ?? null;
+  },
+};

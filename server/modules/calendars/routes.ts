@@ -1,0 +1,236 @@
+// Market calendars (lịch phiên chợ) of a commune: CRUD in the public rule format, a preview of
+// the market days with their lunar labels, and an iCalendar feed officers subscribe to.
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { MarketCalendarSchema } from '../../domain/calendar/index.ts';
+import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { type Actor, communeWhere, ROLES } from '../accounts/actor.ts';
+import { recordAudit } from '../audit/audit.ts';
+import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
+import { calendarRepository, publicCalendar } from './repository.ts';
+import {
+  CalendarOut,
+  CalendarParams,
+  CalendarQuery,
+  CommuneParams,
+  CreateCalendar,
+  OccurrencesOut,
+  RangeQuery,
+  UpdateCalendar,
+} from './schemas.ts';
+
+/** Who may change a commune's market calendars. */
+export const CALENDAR_WRITERS = ['ADMIN', 'SCHEDULER'] as const;
+/** A preview covers a month by default; a feed the next 12 months. */
+const PREVIEW_DAYS = 31;
+const FEED_DAYS = 366;
+
+/** Parses the merged calendar again as a whole; any issue is named under `body`. */
+function parseCalendar(input: unknown) {
+  const parsed = MarketCalendarSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues: FieldIssue[] = parsed.error.issues.map((i) => ({
+    field: ['body', ...i.path].map(String).join('.'),
+    message: i.message,
+  }));
+  throw new ValidationError(issues);
+}
+
+export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
+  const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
+    calendarRepository.communeOf(prisma, params.calendarId);
+  const communeOfBody = ({ body }: { body: { communeId: string } }) =>
+    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+  const communeOfParams = ({ params }: { params: { communeId: string } }) =>
+    prisma.commune.findUnique({ where: { id: params.communeId }, select: { id: true, province: true } });
+  const who = (actor: Actor | null, req: Request) => ({ actor, req });
+  const load = async (id: string) => {
+    const calendar = await calendarRepository.find(prisma, id);
+    if (!calendar) throw new NotFoundError('market calendar');
+    return calendar;
+  };
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/market-calendars',
+      summary: 'Market calendars of the communes within your scope',
+      tags: ['calendars'],
+      access: { kind: 'scoped', roles: ROLES },
+      request: { query: CalendarQuery },
+      response: { description: 'Market calendars', schema: z.array(CalendarOut) },
+      problems: [401, 403],
+      handler: ({ query }, { actor }) =>
+        calendarRepository.list(prisma, {
+          commune: actor ? communeWhere(actor) : { id: { in: [] } },
+          ...(query.communeId ? { communeId: query.communeId } : {}),
+        }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/market-calendars/:calendarId',
+      summary: 'One market calendar',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfCalendar },
+      request: { params: CalendarParams },
+      response: { description: 'Market calendar', schema: CalendarOut },
+      problems: [401, 403, 404],
+      handler: ({ params }) => load(params.calendarId),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/market-calendars',
+      summary: 'Create a market calendar (rules, exceptions, Tết policy) for a commune',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: CALENDAR_WRITERS, commune: communeOfBody },
+      request: { body: CreateCalendar },
+      response: { status: 201, description: 'Created', schema: CalendarOut },
+      problems: [401, 403, 404, 409],
+      handler: async ({ body }, { req, actor }) => {
+        const { communeId, ...fields } = body;
+        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: communeId } });
+        const calendar = parseCalendar({ ...fields, zone: fields.zone ?? commune.timeZone });
+        return prisma.$transaction(async (tx) => {
+          const created = await calendarRepository.create(tx, communeId, calendar);
+          await recordAudit(tx, who(actor, req), {
+            action: 'calendar.create',
+            entityType: 'market-calendar',
+            entityId: created.id,
+            communeId,
+            after: publicCalendar(created),
+          });
+          return created;
+        });
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/market-calendars/:calendarId',
+      summary: 'Change a market calendar (any of name, zone, rules, exceptions, tet)',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: CALENDAR_WRITERS, commune: communeOfCalendar },
+      request: { params: CalendarParams, body: UpdateCalendar },
+      response: { description: 'Updated', schema: CalendarOut },
+      problems: [401, 403, 404, 409],
+      handler: async ({ params, body }, { req, actor }) =>
+        prisma.$transaction(async (tx) => {
+          const before = await calendarRepository.find(tx, params.calendarId);
+          if (!before) throw new NotFoundError('market calendar');
+          const { id: _id, communeId: _communeId, ...current } = publicCalendar(before);
+          const after = await calendarRepository.update(
+            tx,
+            params.calendarId,
+            parseCalendar({ ...current, ...body }),
+          );
+          await recordAudit(tx, who(actor, req), {
+            action: 'calendar.update',
+            entityType: 'market-calendar',
+            entityId: after.id,
+            communeId: after.communeId,
+            before: publicCalendar(before),
+            after: publicCalendar(after),
+          });
+          return after;
+        }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/market-calendars/:calendarId',
+      summary: 'Delete a market calendar that has no slots left',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: CALENDAR_WRITERS, commune: communeOfCalendar },
+      request: { params: CalendarParams },
+      response: { status: 204, description: 'Deleted' },
+      problems: [401, 403, 404, 409],
+      handler: async ({ params }, { req, actor }) => {
+        await prisma.$transaction(async (tx) => {
+          const before = await calendarRepository.find(tx, params.calendarId);
+          if (!before) throw new NotFoundError('market calendar');
+          if (before.slotCount > 0) {
+            throw new ConflictError(
+              'calendar-has-slots',
+              `The calendar still has ${before.slotCount} slot(s); delete or move them first`,
+              { slotCount: before.slotCount },
+            );
+          }
+          await calendarRepository.remove(tx, params.calendarId);
+          await recordAudit(tx, who(actor, req), {
+            action: 'calendar.delete',
+            entityType: 'market-calendar',
+            entityId: before.id,
+            communeId: before.communeId,
+            before: publicCalendar(before),
+          });
+        });
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/market-calendars/:calendarId/occurrences',
+      summary: 'Market days of a calendar between two dates (inclusive), with lunar date and can-chi',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfCalendar },
+      request: { params: CalendarParams, query: RangeQuery },
+      response: { description: 'Market days', schema: OccurrencesOut },
+      problems: [401, 403, 404],
+      handler: async ({ params, query }) => {
+        const calendar = await load(params.calendarId);
+        const range = resolveRange(query, calendar.zone, PREVIEW_DAYS);
+        return { ...range, zone: calendar.zone, days: calendarMarketDays(calendar, range) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/communes/:communeId/market-days',
+      summary: 'Market days of every calendar of a commune between two dates (inclusive)',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfParams },
+      request: { params: CommuneParams, query: RangeQuery },
+      response: { description: 'Market days', schema: OccurrencesOut },
+      problems: [401, 403, 404],
+      handler: async ({ params, query }) => {
+        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: params.communeId } });
+        const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
+        const range = resolveRange(query, commune.timeZone, PREVIEW_DAYS);
+        return { ...range, zone: commune.timeZone, days: communeMarketDays(calendars, range) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/communes/:communeId/market-days.ics',
+      summary:
+        'iCalendar (RFC 5545) feed of the commune’s market days, next 12 months by default. ' +
+        'Authenticate with a session or an API token in the Authorization: Bearer header; ' +
+        'a token in the URL is refused (URLs end up in logs and histories).',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfParams },
+      request: { params: CommuneParams, query: RangeQuery },
+      response: {
+        description: 'text/calendar',
+        schema: z.string(),
+        contentType: 'text/calendar',
+      },
+      problems: [401, 403, 404],
+      handler: async ({ params, query }, { req, res }) => {
+        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: params.communeId } });
+        const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
+        const range = resolveRange(query, commune.timeZone, FEED_DAYS);
+        const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
+          zone: commune.timeZone,
+          generatedAt: new Date(),
+          uidDomain: req.hostname || 'loa',
+        });
+        res
+          .status(200)
+          .type('text/calendar; charset=utf-8')
+          .setHeader('Content-Disposition', `inline; filename="market-days-${commune.code}.ics"`)
+          .setHeader('Cache-Control', 'private, max-age=900')
+          .send(text);
+        return undefined;
+      },
+    }),
+  ];
+}
