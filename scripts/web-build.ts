@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const WEB = resolve(import.meta.dirname, '../web');
+export const WEB_DIST = join(WEB, 'dist');
 
 function newestMtime(path: string): number {
   const info = statSync(path);

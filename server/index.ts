@@ -1,20 +1,19 @@
 // The API alone, for deployments that run API and workers as separate processes
 // (docker-compose.yml). Needs DATABASE_URL and REDIS_URL: an embedded PGlite belongs to one
 // process, so the all-in-one `npm start` is the way to run on embedded defaults.
-import type { Server } from 'node:http';
 import { openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { composeApp } from './compose.ts';
 import { requireServices } from './entrypoint.ts';
+import { serve } from './http/serve.ts';
 import { WEB_DIST } from './runtime.ts';
 
 const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('api');
 const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
 await applyMigrations(database.adapterFactory);
 const { app, close } = await composeApp(config, logger, database, redisUrl, WEB_DIST);
-const server: Server = app.listen(config.PORT, config.HOST, () =>
-  logger.info({ port: config.PORT, host: config.HOST }, 'API listening'),
-);
+const server = await serve(app, config.PORT, config.HOST);
+logger.info({ port: config.PORT, host: config.HOST }, 'API listening');
 onShutdown(async () => {
   await new Promise<void>((done) => server.close(() => done()));
   await close();

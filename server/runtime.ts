@@ -2,16 +2,17 @@
 // REDIS_URL), the database (PGlite unless DATABASE_URL) with migrations and demo data, the
 // API with the web app, and the workers. `stop()` takes it all down in reverse order.
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { type Database, openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { type SeedResult, seedDemo } from '../prisma/seed.ts';
 import { startRedisChild } from '../scripts/redis-child.ts';
+import { WEB_DIST } from '../scripts/web-build.ts';
 import { startWorkers } from '../worker/main.ts';
-import type { LoaApp } from './app.ts';
 import { composeApp } from './compose.ts';
 import { type Config, databaseTarget } from './config.ts';
+import { serve } from './http/serve.ts';
 import type { Logger } from './logger.ts';
 import { openRedis } from './redis.ts';
 
@@ -22,7 +23,7 @@ export interface RunningLoa {
   stop(): Promise<void>;
 }
 
-export const WEB_DIST = resolve(import.meta.dirname, '../web/dist');
+export { WEB_DIST };
 
 export async function startLoa(config: Config, logger: Logger): Promise<RunningLoa> {
   const stack: (() => Promise<unknown>)[] = [];
@@ -50,7 +51,7 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
 
     const { app, close } = await composeApp(config, logger, database, redisUrl, WEB_DIST);
     stack.push(close);
-    const server = await listen(app, config.PORT, config.HOST);
+    const server = await serve(app, config.PORT, config.HOST);
     stack.push(() => closeServer(server));
 
     const workerConnection = openRedis(redisUrl, 'worker');
@@ -68,13 +69,6 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
     await stop();
     throw err;
   }
-}
-
-function listen(app: LoaApp, port: number, host: string): Promise<Server> {
-  return new Promise((done, fail) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? fail(err) : done(server)));
-    server.once('error', fail);
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

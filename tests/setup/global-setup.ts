@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startRedisChild } from '../../scripts/redis-child.ts';
-import { buildWeb, webBuildIsStale } from '../../scripts/web-build.ts';
-import { WEB_DIST } from '../../server/runtime.ts';
+import { buildWeb, WEB_DIST, webBuildIsStale } from '../../scripts/web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -43,8 +43,12 @@ export function receiveAudioFile(req: Request, store: MediaStore, maxBytes: numb
     return Promise.reject(tooLarge(maxBytes));
   let parser: busboy.Busboy;
   try {
+    // preservePath: see the name as sent, so a name with folders is refused rather than trimmed.
     parser = busboy({
       headers: req.headers,
+      preservePath: true,
+      // Browsers send file names as UTF-8 ("bản tin tiếng Việt.mp3"); busboy assumes latin1.
+      defParamCharset: 'utf8',
       limits: { files: 1, fileSize: maxBytes, fields: 10, parts: 12 },
     });
   } catch {
