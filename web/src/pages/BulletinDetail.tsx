@@ -1,7 +1,7 @@
 // One bulletin: its status (live over Server-Sent Events while it is processed), the players
 // with waveforms for the whole programme and each language, loudness, every rendition, the
 // programme's timeline and the approval.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import {
@@ -32,26 +32,65 @@ function playable(renditions: Rendition[]): Rendition | undefined {
   return renditions.find((r) => r.mimeType.startsWith('audio/mpeg') || r.mimeType.startsWith('audio/wav'));
 }
 
-/** Follows the bulletin's status and progress over SSE; tells when the bulletin changed. */
+/** A fallback while processing, in case a status event is lost (the stream only speaks on changes). */
+const PROCESSING_RECHECK_MS = 15_000;
+
+/**
+ * Follows the bulletin's status and progress over SSE; calls `onChange` when the status or the
+ * revision moved, so the page loads the new tracks and renditions. `set` lets an action's answer
+ * (Process, Approve) take the place of the last event.
+ */
 function useLiveStatus(bulletinId: string, onChange: () => void) {
   const [live, setLive] = useState<BulletinStatusEvent | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one stream per bulletin; onChange only reloads
+  const last = useRef<BulletinStatusEvent | null>(null);
+  const changed = useRef(onChange);
+  changed.current = onChange;
   useEffect(() => {
     const source = new EventSource(`/api/bulletins/${encodeURIComponent(bulletinId)}/events`);
-    let last: BulletinStatusEvent | null = null;
     source.addEventListener('status', (e) => {
       const event = JSON.parse((e as MessageEvent<string>).data) as BulletinStatusEvent;
-      if (last && (last.status !== event.status || last.revision !== event.revision)) onChange();
-      last = event;
+      const before = last.current;
+      last.current = event;
       setLive(event);
+      if (before && (before.status !== event.status || before.revision !== event.revision)) changed.current();
     });
     source.addEventListener('progress', (e) => {
       const { progress } = JSON.parse((e as MessageEvent<string>).data) as { progress: number };
-      setLive((old) => (old ? { ...old, progress } : old));
+      // Progress only comes from a running transcode: the bulletin is being processed.
+      const before = last.current;
+      if (!before) return;
+      last.current = { ...before, status: 'PROCESSING', progress, failureReason: null };
+      setLive(last.current);
     });
     return () => source.close();
   }, [bulletinId]);
-  return live;
+  const set = (event: BulletinStatusEvent) => {
+    last.current = event;
+    setLive(event);
+  };
+  // While processing, look again now and then: the end of a job is announced once.
+  useEffect(() => {
+    if (live?.status !== 'PROCESSING') return;
+    const timer = window.setInterval(() => {
+      api.bulletin(bulletinId).then(
+        (b) => {
+          if (b.status !== 'PROCESSING' && last.current?.status === 'PROCESSING') {
+            last.current = {
+              status: b.status,
+              progress: b.progress,
+              failureReason: b.failureReason,
+              revision: b.revision,
+            };
+            setLive(last.current);
+            changed.current();
+          }
+        },
+        () => {},
+      );
+    }, PROCESSING_RECHECK_MS);
+    return () => window.clearInterval(timer);
+  }, [live?.status, bulletinId]);
+  return [live, set] as const;
 }
 
 export function BulletinDetail({ bulletinId }: { bulletinId: string }) {
@@ -64,7 +103,7 @@ export function BulletinDetail({ bulletinId }: { bulletinId: string }) {
   const [override, setOverride] = useState<Bulletin | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const live = useLiveStatus(bulletinId, () => {
+  const [live, setLive] = useLiveStatus(bulletinId, () => {
     setOverride(null);
     reload();
   });
@@ -92,7 +131,14 @@ export function BulletinDetail({ bulletinId }: { bulletinId: string }) {
     setActionError(null);
     setBusy(true);
     try {
-      setOverride(await action());
+      const answer = await action();
+      setOverride(answer);
+      setLive({
+        status: answer.status,
+        progress: answer.progress,
+        failureReason: answer.failureReason,
+        revision: answer.revision,
+      });
     } catch (err) {
       setActionError(err);
     } finally {
