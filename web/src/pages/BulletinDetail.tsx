@@ -209,7 +209,15 @@ export function BulletinDetail({ bulletinId }: { bulletinId: string }) {
         </div>
         <div>
           <dt>{t('bulletins.playSettings')}</dt>
-          <dd>{t('bulletins.settingsSummary', { ...current.settings })}</dd>
+          <dd>
+            {t('bulletins.settingsSummary', {
+              gapSec: current.settings.gapSec.toLocaleString(i18n.language === 'en' ? 'en-GB' : 'vi-VN'),
+              repeat: current.settings.repeat,
+              repeatGapSec: current.settings.repeatGapSec.toLocaleString(
+                i18n.language === 'en' ? 'en-GB' : 'vi-VN',
+              ),
+            })}
+          </dd>
         </div>
       </dl>
 
@@ -376,11 +384,11 @@ function Timeline(props: { bulletin: Bulletin; languages: Language[] }) {
 function RenditionTable(props: { bulletin: Bulletin; languages: Language[] }) {
   const { t, i18n } = useTranslation();
   const { bulletin } = props;
+  // The programme first, then the languages in play order.
+  const rank = (r: Rendition) =>
+    r.language === null ? -1 : (bulletin.tracks.find((tr) => tr.language === r.language)?.position ?? 99);
   const sorted = [...bulletin.renditions].sort(
-    (a, b) =>
-      (a.language === null ? -1 : 0) - (b.language === null ? -1 : 0) ||
-      (a.language ?? '').localeCompare(b.language ?? '') ||
-      a.profileId.localeCompare(b.profileId),
+    (a, b) => rank(a) - rank(b) || a.profileId.localeCompare(b.profileId),
   );
   const extension = (r: Rendition) =>
     r.mimeType.includes('mpeg')
