@@ -33,6 +33,7 @@ import { bulletinService } from './modules/bulletins/service.ts';
 import { calendarRoutes } from './modules/calendars/routes.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
+import { slotRoutes } from './modules/slots/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
 import { VERSION } from './version.ts';
@@ -71,6 +72,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...clusterRoutes(deps.prisma),
     ...auditRoutes(deps.prisma),
     ...calendarRoutes(deps.prisma),
+    ...slotRoutes(deps.prisma),
     ...bulletinRoutes({
       prisma: deps.prisma,
       store: deps.store,

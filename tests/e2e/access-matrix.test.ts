@@ -135,6 +135,46 @@ async function calendarOf(w: TestWorld, target: Target): Promise<string> {
   return calendar.id;
 }
 
+const SLOT_WRITERS: Role[] = ['SCHEDULER'];
+
+/** A fresh slot (no clusters, no playlist) on a fresh calendar of the target's commune. */
+async function slotOf(w: TestWorld, target: Target): Promise<string> {
+  const slot = await w.db.prisma.slot.create({
+    data: {
+      calendarId: await calendarOf(w, target),
+      timeOfDay: '07:00',
+      durationSec: 60,
+      durationGiven: true,
+    },
+  });
+  return slot.id;
+}
+
+/** What POST /api/slots needs: a calendar, a fresh cluster (so no conflict) and an approved bulletin. */
+async function newSlotBody(w: TestWorld, target: Target) {
+  const prisma = w.db.prisma;
+  const communeId = communeOf(w, target);
+  const admin = await prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
+  const cluster = await prisma.cluster.create({ data: { communeId, name: `Cụm ${unique()}` } });
+  const bulletin = await prisma.bulletin.create({
+    data: {
+      communeId,
+      title: `Bản tin ${unique()}`,
+      authorId: admin.id,
+      status: 'READY',
+      approvedAt: new Date(),
+      approvedById: admin.id,
+    },
+  });
+  return {
+    calendarId: await calendarOf(w, target),
+    time: '07:00',
+    clusterIds: [cluster.id],
+    bulletinIds: [bulletin.id],
+    durationSec: 60,
+  };
+}
+
 const RULES: Record<string, RouteCase> = {
   'get /healthz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/healthz' }) },
   'get /readyz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/readyz' }) },
@@ -402,6 +442,31 @@ const RULES: Record<string, RouteCase> = {
     rule: { who: 'commune', roles: ALL },
     success: 200,
     call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days.ics` }),
+  },
+  'get /api/slots': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/slots' }),
+  },
+  'get /api/slots/:slotId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/slots/${await slotOf(w, t)}` }),
+  },
+  'post /api/slots': {
+    rule: { who: 'commune', roles: SLOT_WRITERS },
+    success: 201,
+    call: async (w, t) => ({ path: '/api/slots', body: await newSlotBody(w, t) }),
+  },
+  'patch /api/slots/:slotId': {
+    rule: { who: 'commune', roles: SLOT_WRITERS },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/slots/${await slotOf(w, t)}`, body: { name: 'Bản tin trưa' } }),
+  },
+  'delete /api/slots/:slotId': {
+    rule: { who: 'commune', roles: SLOT_WRITERS },
+    success: 204,
+    call: async (w, t) => ({ path: `/api/slots/${await slotOf(w, t)}` }),
   },
 };
 
