@@ -82,6 +82,8 @@ export function BulletinForm({ bulletinId }: { bulletinId: string | null }) {
         <h1>{bulletin ? t('bulletins.editTitle') : t('bulletins.addTitle')}</h1>
         {bulletin && <StatusBadge status={bulletin.status} />}
       </div>
+      {/* Once the bulletin exists, its tracks are what the officer came for: they come first. */}
+      {bulletin && commune && <TrackEditor bulletin={bulletin} commune={commune} onChanged={reload} />}
       <BulletinFields
         key={bulletin?.id ?? 'new'}
         bulletin={bulletin}
@@ -91,15 +93,12 @@ export function BulletinForm({ bulletinId }: { bulletinId: string | null }) {
           else setBulletin(saved);
         }}
       />
-      {bulletin && commune && (
-        <>
-          <TrackEditor bulletin={bulletin} commune={commune} onChanged={reload} />
-          <div className="actions end">
-            <button type="button" className="primary" onClick={() => navigate(`/bulletins/${bulletin.id}`)}>
-              {t('bulletins.toDetail')}
-            </button>
-          </div>
-        </>
+      {bulletin && (
+        <div className="actions end">
+          <button type="button" className="primary" onClick={() => navigate(`/bulletins/${bulletin.id}`)}>
+            {t('bulletins.toDetail')}
+          </button>
+        </div>
       )}
     </section>
   );
