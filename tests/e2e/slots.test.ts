@@ -326,6 +326,44 @@ describe('conflicts found when a slot is saved', () => {
   });
 });
 
+describe('calendar changes', () => {
+  it('refuses new market days that would make the calendar’s slots collide, and keeps the calendar', async () => {
+    const saturday = await scheduler
+      .send('post', '/api/market-calendars', {
+        communeId: w.communeA.id,
+        name: 'Chợ phụ thứ Bảy',
+        rules: [{ kind: 'weekdays', days: ['SA'] }],
+      })
+      .expect(201);
+    const slot = await scheduler
+      .send('post', '/api/slots', {
+        calendarId: saturday.body.id,
+        name: 'Tin chợ phụ',
+        time: '07:00',
+        clusterIds: [clusterA],
+        bulletinIds: [await bulletin(60)],
+      })
+      .expect(201);
+    expect(slot.body.warnings).toEqual([]);
+    const res = await scheduler.send('patch', `/api/market-calendars/${saturday.body.id}`, {
+      rules: [{ kind: 'weekdays', days: ['SA', 'SU'] }],
+    });
+    expect([res.status, res.body.code]).toEqual([409, 'slot-conflict']);
+    expect(res.body.slots).toEqual([
+      expect.objectContaining({
+        slotId: slot.body.id,
+        conflicts: [expect.objectContaining({ slotId: s1, resolution: 'normal-gives-way', dates: SUNDAYS })],
+      }),
+    ]);
+    const kept = await scheduler.send('get', `/api/market-calendars/${saturday.body.id}`).expect(200);
+    expect(kept.body.rules).toEqual([{ kind: 'weekdays', days: ['SA'] }]);
+    // Renaming (same days) is fine.
+    await scheduler
+      .send('patch', `/api/market-calendars/${saturday.body.id}`, { name: 'Chợ phụ ngày thứ Bảy' })
+      .expect(200);
+  });
+});
+
 describe('slot reads, changes and access', () => {
   it('lists the slots of a calendar to every role of the commune, not to others', async () => {
     const officer = await signIn(w.app, 'officer');

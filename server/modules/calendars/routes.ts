@@ -8,6 +8,8 @@ import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { type Actor, communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { slotRepository } from '../slots/repository.ts';
+import { slotService } from '../slots/service.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
 import { calendarRepository, publicCalendar } from './repository.ts';
 import {
@@ -39,6 +41,7 @@ function parseCalendar(input: unknown) {
 }
 
 export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
+  const slots = slotService(prisma);
   const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
     calendarRepository.communeOf(prisma, params.calendarId);
   const communeOfBody = ({ body }: { body: { communeId: string } }) =>
@@ -108,7 +111,9 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
     defineRoute({
       method: 'patch',
       path: '/api/market-calendars/:calendarId',
-      summary: 'Change a market calendar (any of name, zone, rules, exceptions, tet)',
+      summary:
+        'Change a market calendar (any of name, zone, rules, exceptions, tet); 409 slot-conflict when its ' +
+        'slots would then collide with other slots',
       tags: ['calendars'],
       access: { kind: 'commune', roles: CALENDAR_WRITERS, commune: communeOfCalendar },
       request: { params: CalendarParams, body: UpdateCalendar },
@@ -118,12 +123,15 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
         prisma.$transaction(async (tx) => {
           const before = await calendarRepository.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
+          await slotRepository.lockCommune(tx, before.communeId);
           const { id: _id, communeId: _communeId, ...current } = publicCalendar(before);
           const after = await calendarRepository.update(
             tx,
             params.calendarId,
             parseCalendar({ ...current, ...body }),
           );
+          // New market days (or another zone) can make the calendar's slots meet other slots.
+          await slots.recheckCalendar(tx, after);
           await recordAudit(tx, who(actor, req), {
             action: 'calendar.update',
             entityType: 'market-calendar',
@@ -214,14 +222,13 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
         contentType: 'text/calendar',
       },
       problems: [401, 403, 404],
-      handler: async ({ params, query }, { req, res }) => {
+      handler: async ({ params, query }, { res }) => {
         const commune = await prisma.commune.findUniqueOrThrow({ where: { id: params.communeId } });
         const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
         const range = resolveRange(query, commune.timeZone, FEED_DAYS);
         const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
           zone: commune.timeZone,
           generatedAt: new Date(),
-          uidDomain: req.hostname || 'loa',
         });
         res
           .status(200)

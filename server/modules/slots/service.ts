@@ -6,7 +6,7 @@
 // way) are refused with 409 slot-conflict naming the other slots, clusters and dates.
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import {
   findSlotConflicts,
   type IsoDate,
@@ -274,9 +274,32 @@ export function slotService(prisma: PrismaClient) {
     });
   }
 
+  /**
+   * After a calendar's days or zone changed (inside the same transaction): its enabled slots
+   * against every other slot on their clusters. A collision the scheduler must settle refuses
+   * the change with 409 slot-conflict, listing each slot of the calendar and what it meets.
+   */
+  async function recheckCalendar(tx: Prisma.TransactionClient, calendar: StoredCalendar): Promise<void> {
+    await slotRepository.lockCommune(tx, calendar.communeId);
+    const found: { slotId: string; slotName: string; time: string; conflicts: SlotCollision[] }[] = [];
+    for (const slot of await slotRepository.list(tx, { calendarId: calendar.id, enabled: true })) {
+      const { blocking } = await collisions(tx, slot, calendar);
+      if (blocking.length > 0)
+        found.push({ slotId: slot.id, slotName: slot.name, time: slot.time, conflicts: blocking });
+    }
+    if (found.length === 0) return;
+    const names = found.map((f) => `"${f.slotName || f.slotId}" (${f.time})`).join(', ');
+    throw new ConflictError(
+      'slot-conflict',
+      `Giờ phát bị trùng / with these market days, slot(s) ${names} would collide with other slots`,
+      { slots: found },
+    );
+  }
+
   return {
     loadCalendar,
     present,
+    recheckCalendar,
 
     async get(id: string) {
       const slot = await slotRepository.find(prisma, id);
