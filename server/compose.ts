@@ -1,7 +1,7 @@
 // The API's dependencies, wired from configuration: shared by `npm start` (runtime.ts) and
 // the stand-alone API process (index.ts).
 import type { Redis } from 'ioredis';
-import { toolVersion } from '../media/ffmpeg-version.ts';
+import { toolVersion } from '../media/ffmpeg-runner.ts';
 import { MediaStore } from '../media/store.ts';
 import type { Database } from '../prisma/database.ts';
 import { createApp, type LoaApp } from './app.ts';

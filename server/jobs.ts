@@ -1,5 +1,5 @@
-// The API's side of the job queue: it only ever enqueues (ids, never file contents), with the
-// job's policy from the catalogue and a deterministic job id so a retry cannot double it.
+// Enqueueing, for the API and the workers' sweeps: ids only (never file contents), the job's
+// policy from the catalogue, and a deterministic job id so asking twice cannot double the work.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS, type JobName, type QueueName, RETENTION } from '../worker/jobs/catalogue.ts';
@@ -25,7 +25,11 @@ export function createJobProducer(connection: Redis, prefix: string): JobProduce
     async enqueue(name, data, jobId) {
       const policy = JOBS[name];
       const payload = policy.payload.parse(data);
-      await queue(policy.queue).add(name, payload, {
+      const q = queue(policy.queue);
+      // A failed job keeps its id for a while; asking again for the same work means retry it.
+      const previous = await q.getJob(jobId);
+      if (previous && (await previous.isFailed())) await previous.remove();
+      await q.add(name, payload, {
         jobId,
         attempts: policy.attempts,
         backoff: policy.backoffMs ? { type: 'exponential', delay: policy.backoffMs } : undefined,

@@ -1,7 +1,7 @@
 // Starts the BullMQ workers for the queues this process serves. The API never runs these;
 // `npm start` runs them beside it on one machine, `worker/index.ts` runs them alone.
 import { join } from 'node:path';
-import { type Job, Queue, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MediaStore } from '../media/store.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
@@ -72,20 +72,25 @@ export async function startWorkers(
       queue,
       async (job, _token, signal) => {
         const name = job.name as JobName;
-        if (!HANDLERS[name] || JOBS[name].queue !== queue)
+        if (!HANDLERS[name] || JOBS[name].queue !== queue) {
           throw new Error(`No handler for ${job.name} on ${queue}`);
-        return HANDLERS[name](job, ctx, signal);
+        }
+        try {
+          return await HANDLERS[name](job, ctx, signal);
+        } catch (err) {
+          // Compensate before BullMQ records the failure, so whoever hears "failed" reads
+          // the database already saying why.
+          const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          const compensate = ON_FINAL_FAILURE[name];
+          if (final && compensate) await compensate(job, err as Error, ctx);
+          throw err;
+        }
       },
       { connection, prefix, concurrency, maxStalledCount: 1 },
     );
-    worker.on('failed', (job, err) => {
-      base.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed');
-      const final =
-        job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError');
-      const compensate = job && ON_FINAL_FAILURE[job.name as JobName];
-      if (final && compensate)
-        void compensate(job, err, ctx).catch((e) => base.logger.error({ err: e }, 'compensation failed'));
-    });
+    worker.on('failed', (job, err) =>
+      base.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed'),
+    );
     worker.on('error', (err) => base.logger.error({ module: 'worker', queue, err }, 'worker error'));
     workers.push(worker);
     const policy = (name: JobName): JobPolicy => JOBS[name];

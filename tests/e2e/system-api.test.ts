@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolVersion } from '../../media/ffmpeg-version.ts';
+import { toolVersion } from '../../media/ffmpeg-runner.ts';
 import { freePort } from '../../scripts/redis-child.ts';
 import { createApp, type LoaApp } from '../../server/app.ts';
 import { openRedis } from '../../server/redis.ts';

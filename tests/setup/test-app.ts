@@ -1,13 +1,13 @@
 // A real Loa API for tests: PGlite migrated and seeded, real Redis (own key prefix), real
 // ffmpeg. Two communes in two provinces, so every scope rule has an "own" and an "other".
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { inject } from 'vitest';
-import { toolVersion } from '../../media/ffmpeg-version.ts';
+import { toolVersion } from '../../media/ffmpeg-runner.ts';
 import { MediaStore } from '../../media/store.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
@@ -33,6 +33,8 @@ export interface TestWorld {
   communeB: { id: string; province: string };
   clusterA: string;
   clusterB: string;
+  /** LOA_DATA_DIR for a worker sharing this world's media. */
+  dataDir: string;
   mediaDir: string;
   close(): Promise<void>;
 }
@@ -59,7 +61,10 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
   });
   const redis = openRedis(inject('redisUrl'), 'producer');
   const prefix = `test-${randomUUID().slice(0, 8)}`;
-  const mediaDir = await mkdtemp(join(tmpdir(), 'loa-media-'));
+  // Laid out as LOA_DATA_DIR is, so a worker given LOA_DATA_DIR=dataDir shares the media.
+  const dataDir = await mkdtemp(join(tmpdir(), 'loa-data-'));
+  const mediaDir = join(dataDir, 'media');
+  await mkdir(mediaDir, { recursive: true });
   const jobs = createJobProducer(openRedis(inject('redisUrl'), 'producer'), prefix);
   const feed = new ProgressFeed(() => openRedis(inject('redisUrl'), 'worker'), prefix);
   const deps: AppDeps = {
@@ -90,13 +95,14 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
     communeB: { id: communeB.id, province: communeB.province },
     clusterA: clusterA.id,
     clusterB: clusterB.id,
+    dataDir,
     mediaDir,
     close: async () => {
       await feed.close();
       await jobs.close();
       redis.disconnect();
       await db.drop();
-      await rm(mediaDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

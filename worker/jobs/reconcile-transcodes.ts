@@ -17,7 +17,6 @@ export async function reconcileTranscodes(
   for (const { id, revision } of processing) {
     const existing = await jobs.queue('transcode').getJob(transcodeJobId(id, revision));
     if (existing && !(await existing.isFailed())) continue;
-    if (existing) await existing.remove();
     await jobs.enqueue('transcode-bulletin', { bulletinId: id, revision }, transcodeJobId(id, revision));
     requeued++;
   }

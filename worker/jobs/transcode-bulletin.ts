@@ -85,6 +85,14 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
   if (!bulletin || bulletin.revision !== revision || bulletin.status !== 'PROCESSING')
     return { skipped: true };
 
+  const missing = bulletin.tracks.filter((t) => !existsSync(store.originalPath(t.sourceSha256)));
+  if (missing.length > 0) {
+    // Originals are immutable and never deleted: a missing one is a storage fault to repair, not
+    // something a retry in a minute will fix.
+    throw new UnrecoverableError(
+      `original audio missing from storage for: ${missing.map((t) => t.language).join(', ')}`,
+    );
+  }
   const settings = PlaySettings.parse(bulletin.settings ?? {});
   const outputDir = store.renditionDir(bulletinId, revision);
   await rm(outputDir, { recursive: true, force: true });

@@ -30,7 +30,8 @@ export class ProgressFeed {
       const progress = typeof data === 'number' ? data : Number((data as { progress?: number })?.progress);
       if (id && Number.isFinite(progress)) this.emitter.emit(id, { kind: 'progress', progress });
     });
-    for (const settled of ['completed', 'failed'] as const) {
+    // 'active': processing has started (the status changes too, not only the progress).
+    for (const settled of ['active', 'completed', 'failed'] as const) {
       events.on(settled, ({ jobId }: { jobId: string }) => {
         const id = bulletinOf(jobId);
         if (id) this.emitter.emit(id, { kind: 'settled' });

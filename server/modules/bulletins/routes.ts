@@ -97,12 +97,18 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
             ...(query.status ? { status: query.status } : {}),
             ...(query.priority ? { priority: query.priority } : {}),
           },
-          include: { tracks: { select: { language: true }, orderBy: { position: 'asc' } } },
+          include: {
+            tracks: { select: { language: true }, orderBy: { position: 'asc' } },
+            author: { select: { displayName: true } },
+            approvedBy: { select: { displayName: true } },
+          },
           orderBy: { createdAt: 'desc' },
           take: 500,
         });
-        return rows.map(({ tracks, ...b }) => ({
+        return rows.map(({ tracks, author, approvedBy, ...b }) => ({
           ...b,
+          authorName: author.displayName,
+          approverName: approvedBy?.displayName ?? null,
           settings: PlaySettings.parse(b.settings ?? {}),
           languages: tracks.map((t) => t.language),
         }));

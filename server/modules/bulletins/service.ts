@@ -22,13 +22,17 @@ export interface BulletinDeps {
 const include = {
   tracks: { include: { media: true, lang: true }, orderBy: { position: 'asc' } },
   renditions: true,
+  author: { select: { displayName: true } },
+  approvedBy: { select: { displayName: true } },
 } as const satisfies Prisma.BulletinInclude;
 
 type BulletinRow = Prisma.BulletinGetPayload<{ include: typeof include }>;
 
-export function toBulletinOut(b: BulletinRow): BulletinOut {
+export function toBulletinOut({ author, approvedBy, ...b }: BulletinRow): BulletinOut {
   return {
     ...b,
+    authorName: author.displayName,
+    approverName: approvedBy?.displayName ?? null,
     settings: PlaySettings.parse(b.settings ?? {}),
     tracks: b.tracks.map((t) => ({
       language: t.language,
