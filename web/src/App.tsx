@@ -6,12 +6,14 @@ import { useScopeLabel } from './components/roles.tsx';
 import { NavigationContext } from './navigation.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { BulletinsPage } from './pages/Bulletins.tsx';
+import { CalendarsPage } from './pages/Calendars.tsx';
 import { ClustersPage } from './pages/Clusters.tsx';
 import { CommunesPage } from './pages/Communes.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { PasswordPage } from './pages/Password.tsx';
 import { ReadinessPage } from './pages/Readiness.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
+import { SlotsPage } from './pages/Slots.tsx';
 import { TokensPage } from './pages/Tokens.tsx';
 import { UsersPage } from './pages/Users.tsx';
 import { hasGlobalRole, hasRoleAnywhere, SessionContext } from './session.tsx';
@@ -37,6 +39,8 @@ const PAGES: PageDef[] = [
     allowed: () => true,
     ownsSubPaths: true,
   },
+  { path: '/calendars', label: 'nav.calendars', component: CalendarsPage, allowed: () => true },
+  { path: '/slots', label: 'nav.slots', component: SlotsPage, allowed: () => true },
   { path: '/system', label: 'nav.system', component: ReadinessPage, allowed: () => true },
   { path: '/communes', label: 'nav.communes', component: CommunesPage, allowed: () => true },
   { path: '/clusters', label: 'nav.clusters', component: ClustersPage, allowed: () => true },

@@ -17,10 +17,18 @@ import type {
   CreatedApiToken,
   FieldIssue,
   Language,
+  MarketCalendar,
+  MarketCalendarIn,
+  MarketCalendarUpdate,
+  MarketDays,
   Priority,
   Problem,
   RoleAssignmentIn,
+  SavedSlot,
   Session,
+  Slot,
+  SlotIn,
+  SlotUpdate,
   TtsEngine,
   User,
 } from './types.ts';
@@ -33,6 +41,8 @@ export class ApiError extends Error {
   readonly errors: FieldIssue[];
   /** From the Retry-After header or the problem body (429). */
   readonly retryAfterSeconds: number | undefined;
+  /** The whole problem body, for codes that carry more (409 slot-conflict: `conflicts`). */
+  readonly body: Record<string, unknown>;
 
   constructor(problem: Problem, retryAfterSeconds?: number) {
     super(problem.detail ?? problem.title);
@@ -43,6 +53,7 @@ export class ApiError extends Error {
     this.detail = problem.detail ?? '';
     this.errors = problem.errors ?? [];
     this.retryAfterSeconds = retryAfterSeconds ?? problem.retryAfterSeconds;
+    this.body = problem as unknown as Record<string, unknown>;
   }
 
   /** Field issues keyed by the request field, without the "body." prefix: { "driverConfig.port": "…" }. */
@@ -280,6 +291,29 @@ export const api = {
   transcode: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/transcode`),
   approve: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/approve`),
   ttsEngines: () => request<TtsEngine[]>('GET', '/api/tts/engines'),
+
+  marketCalendars: (communeId?: string) =>
+    request<MarketCalendar[]>('GET', `/api/market-calendars${query({ communeId })}`),
+  createMarketCalendar: (body: MarketCalendarIn) =>
+    request<MarketCalendar>('POST', '/api/market-calendars', body),
+  updateMarketCalendar: (id: string, body: MarketCalendarUpdate) =>
+    request<MarketCalendar>('PATCH', `/api/market-calendars/${encodeURIComponent(id)}`, body),
+  deleteMarketCalendar: (id: string) =>
+    request<void>('DELETE', `/api/market-calendars/${encodeURIComponent(id)}`),
+  marketDays: (calendarId: string, from: string, to: string) =>
+    request<MarketDays>(
+      'GET',
+      `/api/market-calendars/${encodeURIComponent(calendarId)}/occurrences${query({ from, to })}`,
+    ),
+  /** The commune's iCalendar feed (needs a session or an API token in Authorization: Bearer). */
+  marketFeedUrl: (communeId: string) => `/api/communes/${encodeURIComponent(communeId)}/market-days.ics`,
+
+  slots: (params: { calendarId?: string; communeId?: string }) =>
+    request<Slot[]>('GET', `/api/slots${query(params)}`),
+  createSlot: (body: SlotIn) => request<SavedSlot>('POST', '/api/slots', body),
+  updateSlot: (id: string, body: SlotUpdate) =>
+    request<SavedSlot>('PATCH', `/api/slots/${encodeURIComponent(id)}`, body),
+  deleteSlot: (id: string) => request<void>('DELETE', `/api/slots/${encodeURIComponent(id)}`),
 
   audit: (params: { communeId?: string; entityType?: string; before?: string; limit?: number }) =>
     request<AuditEvent[]>('GET', `/api/audit${query(params)}`),

@@ -235,3 +235,162 @@ export interface BulletinStatusEvent {
   failureReason: string | null;
   revision: number;
 }
+
+/** RFC 5545 day codes, Monday first. */
+export type WeekdayCode = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
+export const WEEKDAY_CODES: WeekdayCode[] = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
+/** Earthly branches (địa chi) in Vietnamese, Tý first. */
+export const BRANCHES = [
+  'Tý',
+  'Sửu',
+  'Dần',
+  'Mão',
+  'Thìn',
+  'Tỵ',
+  'Ngọ',
+  'Mùi',
+  'Thân',
+  'Dậu',
+  'Tuất',
+  'Hợi',
+] as const;
+export type Branch = (typeof BRANCHES)[number];
+export type ShortMonthPolicy = 'skip' | 'day29';
+
+/** The public market-rule format (server/domain/calendar/market-rule.ts). */
+export type MarketRule =
+  | { kind: 'weekdays'; days: WeekdayCode[] }
+  | { kind: 'branch'; branches: Branch[] }
+  | { kind: 'cycle'; every: number; anchor: string }
+  | { kind: 'lunar-days'; days: number[]; day30?: ShortMonthPolicy }
+  | { kind: 'solar-days'; days: number[] }
+  | { kind: 'lunar-yearly'; month: number; day: number; eveDays?: number; day30?: ShortMonthPolicy }
+  | { kind: 'rrule'; rrule: string };
+export type MarketRuleKind = MarketRule['kind'];
+export const MARKET_RULE_KINDS: MarketRuleKind[] = [
+  'weekdays',
+  'branch',
+  'cycle',
+  'lunar-days',
+  'solar-days',
+  'lunar-yearly',
+  'rrule',
+];
+
+export interface MarketExceptions {
+  cancelled: string[];
+  added: string[];
+  moved: { from: string; to: string }[];
+}
+
+export interface TetPolicy {
+  closedThroughDay: number;
+  dailyBeforeTet: number;
+}
+
+export interface MarketCalendar {
+  id: string;
+  communeId: string;
+  name: string;
+  zone: string;
+  rules: MarketRule[];
+  exceptions: MarketExceptions;
+  tet: TetPolicy;
+  slotCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MarketCalendarIn {
+  communeId: string;
+  name: string;
+  zone?: string;
+  rules: MarketRule[];
+  exceptions?: MarketExceptions;
+  tet?: TetPolicy;
+}
+
+export type MarketCalendarUpdate = Partial<Omit<MarketCalendarIn, 'communeId'>>;
+
+export interface MarketDay {
+  date: string;
+  weekday: WeekdayCode;
+  lunar: { year: number; month: number; day: number; leap: boolean };
+  dayCanChi: string;
+  branch: Branch;
+  label: string;
+  source: 'rule' | 'tet-run-up' | 'added' | 'moved';
+  movedFrom?: string;
+  calendarId: string;
+  calendarName: string;
+}
+
+export interface MarketDays {
+  from: string;
+  to: string;
+  zone: string;
+  days: MarketDay[];
+}
+
+export interface Slot {
+  id: string;
+  calendarId: string;
+  communeId: string;
+  name: string;
+  /** HH:mm in `zone`. */
+  time: string;
+  zone: string;
+  durationSec: number;
+  durationGiven: boolean;
+  airtimeSec: number;
+  priority: Priority;
+  repeat: number;
+  repeatGapSec: number;
+  enabled: boolean;
+  order: number | null;
+  clusterIds: string[];
+  bulletinIds: string[];
+  upcoming: { date: string; start: string }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SlotResolution =
+  | 'emergency-preempts'
+  | 'priority-first'
+  | 'normal-gives-way'
+  | 'scheduler-orders';
+
+/** Another slot the saved one meets on the same clusters (server/modules/slots/schemas.ts). */
+export interface SlotCollision {
+  slotId: string;
+  slotName: string;
+  time: string;
+  priority: Priority;
+  calendarId: string;
+  calendarName: string;
+  resolution: SlotResolution;
+  winnerSlotId: string | null;
+  clusters: { id: string; name: string }[];
+  dates: string[];
+}
+
+export interface SavedSlot extends Slot {
+  warnings: SlotCollision[];
+}
+
+export interface SlotIn {
+  calendarId: string;
+  name?: string;
+  time: string;
+  priority?: Priority;
+  repeat?: number;
+  repeatGapSec?: number;
+  clusterIds: string[];
+  bulletinIds: string[];
+  durationSec?: number | null;
+  enabled?: boolean;
+  order?: number | null;
+}
+
+export type SlotUpdate = Partial<Omit<SlotIn, 'calendarId'>>;
