@@ -98,8 +98,8 @@ export function MonthView({ calendar }: { calendar: MarketCalendar }) {
             <li key={d.date} className={d.date < today ? 'past' : undefined}>
               <span className="md-date">
                 {weekdayName(t, d.weekday)} {formatIsoDate(d.date)}
-              </span>
-              <span className="md-lunar">{marketDayLabel(t, d)}</span>
+              </span>{' '}
+              <span className="md-lunar">{marketDayLabel(t, d)}</span>{' '}
               <span className="md-canchi">{t('calendars.canChiDay', { canChi: d.dayCanChi })}</span>
               {d.source !== 'rule' && (
                 <span className="badge">

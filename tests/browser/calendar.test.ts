@@ -1,0 +1,128 @@
+// Issue 5, web pages: a scheduler creates a market calendar with the Khâu Vai lunar-days rule
+// (2, 7, 12, 17, 22, 27 of every lunar month) and sees its market days in the month view, each
+// labelled with its lunar date and the day's earthly branch.
+// Real server (PGlite, Redis), real build of the web app, Debian's chromium.
+// LOA_SCREENSHOT_DIR=/tmp also saves screenshots of the pages (desktop and a 390 px phone).
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestWorld, PASSWORD, type TestWorld } from '../setup/test-app.ts';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+const KHAU_VAI_DAYS = [2, 7, 12, 17, 22, 27];
+const CALENDAR = 'Chợ phiên Khâu Vai';
+const SHOTS = process.env.LOA_SCREENSHOT_DIR;
+
+let world: TestWorld;
+let server: Server;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  world = await createTestWorld({ webDist: resolve('web/dist') });
+  server = world.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  }
+  await world?.close();
+});
+
+async function shoot(page: Page, name: string) {
+  if (!SHOTS) return;
+  await page.screenshot({ path: `${SHOTS}/loa-${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${SHOTS}/loa-${name}-390.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+describe('market calendars in the browser', () => {
+  it('a scheduler creates the Khâu Vai calendar and sees market days with lunar labels', async () => {
+    const context = await browser.newContext({ locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(baseUrl);
+
+    const signIn = page.getByRole('form', { name: 'Đăng nhập' });
+    await signIn.getByLabel('Tên đăng nhập').fill('scheduler');
+    await signIn.getByLabel('Mật khẩu').fill(PASSWORD);
+    await signIn.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByTestId('who').getByText('Cán bộ lập lịch phát').waitFor();
+
+    const menu = page.getByRole('navigation', { name: 'Trình đơn chính' });
+    await menu.getByRole('link', { name: 'Lịch phiên chợ', exact: true }).click();
+    await page.getByRole('heading', { name: 'Lịch phiên chợ', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Thêm lịch phiên chợ' }).click();
+
+    const form = page.getByRole('form', { name: 'Lịch phiên chợ mới' });
+    await form.getByLabel('Xã', { exact: true }).selectOption(world.communeA.id);
+    await form.getByLabel('Tên lịch').fill(CALENDAR);
+    // A new calendar starts with one lunar-days rule: pick its days as chips.
+    const chips = form.getByRole('group', { name: 'Ngày âm lịch' });
+    for (const day of KHAU_VAI_DAYS) {
+      const chip = chips.getByRole('button', { name: String(day), exact: true });
+      await chip.click();
+      expect(await chip.getAttribute('aria-pressed')).toBe('true');
+    }
+    await shoot(page, 'calendar-form');
+    await form.getByRole('button', { name: 'Tạo lịch' }).click();
+
+    // The list shows the new calendar's rule, and the month view its market days.
+    const table = page.getByRole('table', { name: 'Lịch phiên chợ' });
+    await table.getByText('Ngày âm 2, 7, 12, 17, 22, 27').waitFor();
+    const month = page.getByRole('region', { name: `Phiên chợ theo tháng — ${CALENDAR}` });
+    const days = month.getByRole('list', { name: /^Các phiên chợ tháng/ }).getByRole('listitem');
+    await days.first().waitFor();
+    const labels = await days.allTextContents();
+    expect(labels.length).toBeGreaterThan(0);
+    for (const text of labels) {
+      const lunar =
+        /(?<!\d)(\d{1,2})\/(\d{1,2})( nhuận)? âm · ngày (Tý|Sửu|Dần|Mão|Thìn|Tỵ|Ngọ|Mùi|Thân|Dậu|Tuất|Hợi)/.exec(
+          text,
+        );
+      expect(lunar, text).not.toBeNull();
+      expect(KHAU_VAI_DAYS).toContain(Number(lunar?.[1]));
+    }
+    // The next month is fetched when asked for, and labelled the same way.
+    await month.getByRole('button', { name: 'Tháng sau' }).click();
+    const heading = month.getByRole('heading', { level: 3 });
+    const title = await heading.textContent();
+    expect(title).toMatch(/^Tháng \d{1,2}\/\d{4}$/);
+    await month
+      .getByRole('list', { name: `Các phiên chợ ${title?.toLowerCase()}` })
+      .getByText(/ âm · ngày /)
+      .first()
+      .waitFor();
+    await shoot(page, 'calendars');
+
+    if (SHOTS) {
+      await menu.getByRole('link', { name: 'Khung giờ phát', exact: true }).click();
+      await page.getByRole('button', { name: 'Thêm khung giờ' }).click();
+      await page.getByRole('form', { name: 'Khung giờ phát mới' }).waitFor();
+      await shoot(page, 'slots');
+    }
+    await context.close();
+  }, 40_000);
+});
