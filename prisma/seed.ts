@@ -35,7 +35,8 @@ const DEMO_CALENDAR = {
   name: 'Chợ phiên Dào San',
   rules: [{ kind: 'weekdays', days: ['SU'] }],
   exceptions: { cancelled: [], added: [], moved: [] },
-  tetPolicy: { closedLunarDays: [{ month: 1, from: 1, to: 3 }] },
+  // No market from lunar 1/1 through 1/3 (the public market-calendar format).
+  tetPolicy: { closedThroughDay: 3, dailyBeforeTet: 0 },
 };
 
 export const DEMO_USERS: { username: string; displayName: string; role: Role }[] = [

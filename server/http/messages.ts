@@ -59,6 +59,12 @@ const TITLES: Record<string, Record<Lang, string>> = {
     vi: 'Bộ đọc không hỗ trợ ngôn ngữ này',
     en: 'Text-to-speech cannot speak this language',
   },
+  'slot-conflict': {
+    vi: 'Khung giờ bị trùng trên cụm loa',
+    en: 'The slot collides with another on a cluster',
+  },
+  'bulletin-not-approved': { vi: 'Bản tin chưa được duyệt', en: 'The bulletin is not approved' },
+  'calendar-has-slots': { vi: 'Lịch còn khung giờ phát', en: 'The calendar still has slots' },
   'unknown-tts-engine': { vi: 'Không có bộ đọc này', en: 'No such text-to-speech engine' },
 };
 

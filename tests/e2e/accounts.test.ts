@@ -296,6 +296,7 @@ describe('audit trail', () => {
 
   it('is append-only in the database itself', async () => {
     const prisma = w.db.prisma;
+    await signIn(w.app, 'auditor'); // at least one event to try to change
     await expect(prisma.$executeRaw`UPDATE audit_event SET "actorName" = 'someone else'`).rejects.toThrow(
       /append-only/,
     );

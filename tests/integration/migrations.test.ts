@@ -26,6 +26,11 @@ describe.each(databaseKinds)('migrations on $name', (kind) => {
       expect(await applyMigrations(db.adapterFactory)).toEqual([]);
       // The tables are really there and usable through the generated client.
       expect(await db.prisma.commune.count()).toBe(0);
+      // The audit trail's trigger came through the migration on this database too.
+      await db.prisma.auditEvent.create({
+        data: { actorName: 'x', via: 'session', action: 'a', entityType: 'e' },
+      });
+      await expect(db.prisma.$executeRaw`DELETE FROM audit_event`).rejects.toThrow(/append-only/);
     } finally {
       await db.drop();
     }

@@ -29,27 +29,13 @@ const select = {
 
 type Row = Prisma.MarketCalendarGetPayload<{ select: typeof select }>;
 
-/**
- * The Tết policy as stored. Early seeds wrote `{closedLunarDays:[{month:1,from:1,to:3}]}`; it
- * means "closed 1/1 through 1/3", which the domain says as `{closedThroughDay:3}`.
- */
-function storedTetPolicy(value: unknown): unknown {
-  if (value && typeof value === 'object' && 'closedLunarDays' in value) {
-    const ranges = (value as { closedLunarDays?: { month?: number; from?: number; to?: number }[] })
-      .closedLunarDays;
-    const tet = (ranges ?? []).find((r) => r.month === 1 && r.from === 1);
-    return { closedThroughDay: tet?.to ?? 0 };
-  }
-  return value ?? {};
-}
-
 export function toStoredCalendar(row: Row): StoredCalendar {
   const calendar = parseMarketCalendar({
     name: row.name,
     zone: row.timeZone,
     rules: row.rules,
     exceptions: row.exceptions ?? {},
-    tet: storedTetPolicy(row.tetPolicy),
+    tet: row.tetPolicy ?? {},
   });
   return {
     id: row.id,
