@@ -117,12 +117,64 @@ describe('market calendars in the browser', () => {
       .waitFor();
     await shoot(page, 'calendars');
 
-    if (SHOTS) {
-      await menu.getByRole('link', { name: 'Khung giờ phát', exact: true }).click();
+    await context.close();
+  }, 40_000);
+
+  it('a slot that meets another on the same cluster is refused, naming the slot, cluster and dates', async () => {
+    const prisma = world.db.prisma;
+    const scheduler = await prisma.user.findUniqueOrThrow({ where: { username: 'scheduler' } });
+    const calendar = await prisma.marketCalendar.findFirstOrThrow({
+      where: { communeId: world.communeA.id, name: 'Chợ phiên Dào San' },
+    });
+    // An approved, ready bulletin (the transcode path has its own tests).
+    await prisma.bulletin.create({
+      data: {
+        communeId: world.communeA.id,
+        title: 'Thông báo phiên chợ',
+        status: 'READY',
+        authorId: scheduler.id,
+        approvedById: scheduler.id,
+        approvedAt: new Date(),
+      },
+    });
+    const context = await browser.newContext({ locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${baseUrl}/slots?calendarId=${calendar.id}`);
+    const signIn = page.getByRole('form', { name: 'Đăng nhập' });
+    await signIn.getByLabel('Tên đăng nhập').fill('scheduler');
+    await signIn.getByLabel('Mật khẩu').fill(PASSWORD);
+    await signIn.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('heading', { name: 'Khung giờ phát', level: 1 }).waitFor();
+
+    const addSlot = async (time: string) => {
       await page.getByRole('button', { name: 'Thêm khung giờ' }).click();
-      await page.getByRole('form', { name: 'Khung giờ phát mới' }).waitFor();
-      await shoot(page, 'slots');
-    }
+      const form = page.getByRole('form', { name: 'Khung giờ phát mới' });
+      await form.getByLabel('Giờ phát (HH:mm)').fill(time);
+      await form.getByLabel('Tên khung giờ').fill(`Phát ${time}`);
+      await form.getByRole('checkbox', { name: 'Cụm loa trung tâm xã' }).check();
+      await form
+        .getByLabel('Thêm vào danh sách')
+        .selectOption({ label: 'Thông báo phiên chợ (Thông thường)' });
+      await form.getByRole('button', { name: 'Thêm vào danh sách' }).click();
+      await form.getByRole('listitem').filter({ hasText: 'Thông báo phiên chợ' }).waitFor();
+      await form.getByLabel('Độ dài một lượt (giây)').fill('600');
+      await form.getByRole('button', { name: 'Lưu' }).click();
+      return form;
+    };
+
+    await addSlot('07:00');
+    const table = page.getByRole('table', { name: 'Khung giờ của Chợ phiên Dào San' });
+    await table.getByRole('cell', { name: '07:00', exact: true }).waitFor();
+
+    const second = await addSlot('07:05');
+    const conflict = second.getByRole('alert').filter({ hasText: 'Không lưu được' });
+    await conflict.waitFor();
+    const text = await conflict.textContent();
+    expect(text).toContain('Phát 07:00');
+    expect(text).toContain('Cụm loa trung tâm xã');
+    expect(text).toMatch(/Ngày trùng \(\d+\): \d{2}\/\d{2}\/\d{4}/);
+    await shoot(page, 'slots');
     await context.close();
   }, 40_000);
 });

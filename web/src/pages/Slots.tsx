@@ -333,7 +333,16 @@ function SlotForm(props: {
       <div className="grid">
         <Field label={t('slots.time')} error={fields.time} hint={t('slots.timeHint')}>
           {(control) => (
-            <input {...control} type="time" required value={time} onChange={(e) => setTime(e.target.value)} />
+            // Text, not type=time: a browser in an English locale would show 07:00 AM.
+            <input
+              {...control}
+              required
+              inputMode="numeric"
+              placeholder="HH:mm"
+              maxLength={5}
+              value={time}
+              onChange={(e) => setTime(e.target.value)}
+            />
           )}
         </Field>
         <TextField
