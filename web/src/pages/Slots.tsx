@@ -179,7 +179,7 @@ export function SlotsPage() {
                     minutes: Math.ceil(s.airtimeSec / 60),
                   })}
                 </td>
-                <td>
+                <td data-label={t('slots.upcoming')}>
                   {s.upcoming
                     .slice(0, 3)
                     .map((u) => formatIsoDate(u.date))
