@@ -51,8 +51,12 @@ export function canSee(actor: Actor, commune: CommuneRef): boolean {
   return actor.assignments.some((a) => covers(a, commune));
 }
 
-/** A Prisma `where` on Commune selecting the communes where the actor holds one of `roles`. */
-export function communeWhere(actor: Actor, roles: readonly Role[] = ROLES) {
+/**
+ * A Prisma `where` on Commune selecting the communes where the actor holds one of `roles`
+ * (none for nobody).
+ */
+export function communeWhere(actor: Actor | null, roles: readonly Role[] = ROLES) {
+  if (!actor) return { id: { in: [] as string[] } };
   const relevant = actor.assignments.filter((a) => roles.includes(a.role));
   if (relevant.some((a) => !a.communeId && !a.province)) return {};
   const communeIds = relevant.flatMap((a) => (a.communeId ? [a.communeId] : []));

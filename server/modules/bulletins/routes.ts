@@ -1,5 +1,6 @@
 // Bulletins: create and edit, language tracks (upload, browser recording, text-to-speech),
 // processing, approval, live progress (SSE), and the renditions' audio.
+
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Request, Response } from 'express';
@@ -12,6 +13,7 @@ import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
 import { type Actor, communeWhere, hasRoleIn, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { COMMUNE_REF, communeRef } from '../communes/locate.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import {
   BulletinOut,
@@ -58,19 +60,15 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
     (
       await prisma.bulletin.findUnique({
         where: { id: params.bulletinId },
-        select: { commune: { select: { id: true, province: true } } },
+        select: { commune: { select: COMMUNE_REF } },
       })
     )?.commune ?? null;
-  const communeById = ({ body }: { body: { communeId: string } }) =>
-    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
   const who = (actor: Actor | null, req: Request) => ({ actor, req });
   /** Emergency bulletins preempt everything: only a scheduler of the commune may make one. */
   const requireScheduler = async (actor: Actor | null, communeId: string) => {
-    const commune = await prisma.commune.findUniqueOrThrow({
-      where: { id: communeId },
-      select: { id: true, province: true },
-    });
-    if (!actor || !hasRoleIn(actor, ['SCHEDULER'], commune)) {
+    const commune = await communeRef(prisma, communeId);
+    if (!actor || !commune || !hasRoleIn(actor, ['SCHEDULER'], commune)) {
       throw new AppError(
         403,
         'emergency-needs-scheduler',
@@ -92,7 +90,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       handler: async ({ query }, { actor }) => {
         const rows = await prisma.bulletin.findMany({
           where: {
-            commune: actor ? communeWhere(actor) : { id: { in: [] } },
+            commune: communeWhere(actor),
             ...(query.communeId ? { communeId: query.communeId } : {}),
             ...(query.status ? { status: query.status } : {}),
             ...(query.priority ? { priority: query.priority } : {}),

@@ -1,8 +1,10 @@
 // The only code that reads and writes market_calendar rows. A row keeps the public format in
 // JSON columns (rules, exceptions, tetPolicy) and the zone in timeZone; reading one always goes
 // through the domain schema, so callers get a valid, defaulted MarketCalendar.
+
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import { type MarketCalendar, parseMarketCalendar } from '../../domain/calendar/index.ts';
+import { COMMUNE_REF } from '../communes/locate.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -98,7 +100,7 @@ export const calendarRepository = {
   async communeOf(db: Db, id: string) {
     const row = await db.marketCalendar.findUnique({
       where: { id },
-      select: { commune: { select: { id: true, province: true } } },
+      select: { commune: { select: COMMUNE_REF } },
     });
     return row?.commune ?? null;
   },

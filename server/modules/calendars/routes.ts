@@ -1,5 +1,6 @@
 // Market calendars (lịch phiên chợ) of a commune: CRUD in the public rule format, a preview of
 // the market days with their lunar labels, and an iCalendar feed officers subscribe to.
+
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
@@ -8,6 +9,7 @@ import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { type Actor, communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { communeRef } from '../communes/locate.ts';
 import { slotRepository } from '../slots/repository.ts';
 import { slotService } from '../slots/service.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
@@ -44,10 +46,9 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
   const slots = slotService(prisma);
   const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
     calendarRepository.communeOf(prisma, params.calendarId);
-  const communeOfBody = ({ body }: { body: { communeId: string } }) =>
-    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+  const communeOfBody = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
   const communeOfParams = ({ params }: { params: { communeId: string } }) =>
-    prisma.commune.findUnique({ where: { id: params.communeId }, select: { id: true, province: true } });
+    communeRef(prisma, params.communeId);
   const who = (actor: Actor | null, req: Request) => ({ actor, req });
   const load = async (id: string) => {
     const calendar = await calendarRepository.find(prisma, id);
@@ -67,7 +68,7 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403],
       handler: ({ query }, { actor }) =>
         calendarRepository.list(prisma, {
-          commune: actor ? communeWhere(actor) : { id: { in: [] } },
+          commune: communeWhere(actor),
           ...(query.communeId ? { communeId: query.communeId } : {}),
         }),
     }),

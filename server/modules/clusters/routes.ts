@@ -1,4 +1,5 @@
 // Loudspeaker clusters (cụm loa) of a commune and the driver that reaches each.
+
 import { z } from 'zod';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { ValidationError } from '../../http/errors.ts';
@@ -7,6 +8,7 @@ import { Name, Uuid } from '../../http/schemas.ts';
 import { toFieldIssues } from '../../http/validate.ts';
 import { communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { COMMUNE_REF, communeRef } from '../communes/locate.ts';
 import {
   DRIVER_KINDS,
   DriverConfigByKind,
@@ -78,11 +80,10 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
     (
       await prisma.cluster.findUnique({
         where: { id: params.clusterId },
-        select: { commune: { select: { id: true, province: true } } },
+        select: { commune: { select: COMMUNE_REF } },
       })
     )?.commune ?? null;
-  const communeById = ({ body }: { body: { communeId: string } }) =>
-    prisma.commune.findUnique({ where: { id: body.communeId }, select: { id: true, province: true } });
+  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
 
   return [
     defineRoute({
@@ -97,7 +98,7 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       handler: async ({ query }, { actor }) => {
         const rows = await prisma.cluster.findMany({
           where: {
-            commune: actor ? communeWhere(actor) : { id: { in: [] } },
+            commune: communeWhere(actor),
             ...(query.communeId ? { communeId: query.communeId } : {}),
           },
           select,

@@ -1,4 +1,5 @@
 // Communes (xã) and the languages a bulletin can be in.
+
 import { z } from 'zod';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { ValidationError } from '../../http/errors.ts';
@@ -6,6 +7,7 @@ import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, Uuid } from '../../http/schemas.ts';
 import { communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { communeRef } from './locate.ts';
 
 const CommuneOut = z
   .object({
@@ -58,7 +60,7 @@ const select = { id: true, code: true, name: true, province: true, timeZone: tru
 
 export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
   const locate = async ({ params }: { params: { communeId: string } }) =>
-    prisma.commune.findUnique({ where: { id: params.communeId }, select: { id: true, province: true } });
+    communeRef(prisma, params.communeId);
 
   async function checkLanguages(codes: string[] | undefined) {
     if (!codes) return;
@@ -92,7 +94,7 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403],
       handler: (_input, { actor }) =>
         prisma.commune.findMany({
-          where: actor ? communeWhere(actor) : { id: { in: [] } },
+          where: communeWhere(actor),
           select,
           orderBy: [{ province: 'asc' }, { name: 'asc' }],
         }),

@@ -1,5 +1,7 @@
 // The only code that reads and writes slot, slot_cluster and slot_bulletin rows.
+
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import { COMMUNE_REF } from '../communes/locate.ts';
 import type { Priority } from './schemas.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -133,7 +135,7 @@ export const slotRepository = {
   async communeOf(db: Db, id: string) {
     const row = await db.slot.findUnique({
       where: { id },
-      select: { calendar: { select: { commune: { select: { id: true, province: true } } } } },
+      select: { calendar: { select: { commune: { select: COMMUNE_REF } } } },
     });
     return row?.calendar.commune ?? null;
   },

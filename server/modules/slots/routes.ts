@@ -32,7 +32,7 @@ export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
       handler: async ({ query }, { actor }) => {
         const slots = await slotRepository.list(prisma, {
           calendar: {
-            commune: actor ? communeWhere(actor) : { id: { in: [] } },
+            commune: communeWhere(actor),
             ...(query.communeId ? { communeId: query.communeId } : {}),
           },
           ...(query.calendarId ? { calendarId: query.calendarId } : {}),
