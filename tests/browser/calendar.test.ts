@@ -79,6 +79,10 @@ describe('market calendars in the browser', () => {
     const form = page.getByRole('form', { name: 'Lịch phiên chợ mới' });
     await form.getByLabel('Xã', { exact: true }).selectOption(world.communeA.id);
     await form.getByLabel('Tên lịch').fill(CALENDAR);
+    // No day chosen yet: the server's field error lands inside the rule it names.
+    await form.getByRole('button', { name: 'Tạo lịch' }).click();
+    const rule = form.getByRole('group', { name: 'Quy tắc 1: Theo ngày âm lịch hằng tháng' });
+    await rule.getByRole('alert').getByText('Chọn ít nhất 1 giá trị.').waitFor();
     // A new calendar starts with one lunar-days rule: pick its days as chips.
     const chips = form.getByRole('group', { name: 'Ngày âm lịch' });
     for (const day of KHAU_VAI_DAYS) {

@@ -33,6 +33,12 @@ const PATTERNS: [RegExp, string][] = [
   [/^Invalid input: expected number/, 'fieldErrors.number'],
   [/^Too big: expected number to be <=?(\S+)$/, 'fieldErrors.tooBig'],
   [/^Too small: expected number to be >=?(\S+)$/, 'fieldErrors.tooSmall'],
+  [/^Too small: expected array to have >=?(\d+) items?$/, 'fieldErrors.minItems'],
+  [/^expected a real date YYYY-MM-DD$/, 'fieldErrors.isoDate'],
+  [/^values must not repeat$/, 'fieldErrors.repeated'],
+  [/^expected HH:mm/, 'fieldErrors.timeOfDay'],
+  [/^at least one cluster$/, 'fieldErrors.oneCluster'],
+  [/^at least one bulletin$/, 'fieldErrors.oneBulletin'],
 ];
 
 /** The server words field issues in English; the common ones are said in the UI language. */
