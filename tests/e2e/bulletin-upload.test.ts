@@ -219,16 +219,34 @@ describe('good uploads', () => {
     expect([bad.status, bad.body.errors[0].field]).toEqual([400, 'body.order']);
   });
 
-  it('make an emergency bulletin only for a scheduler', async () => {
+  it('make an emergency bulletin only for a scheduler, with its reason in the audit trail', async () => {
     const res = await officer.send('post', '/api/bulletins', {
       communeId: w.communeA.id,
       title: 'Lũ quét',
       priority: 'EMERGENCY',
+      reason: 'Mưa lớn',
     });
     expect([res.status, res.body.code]).toEqual([403, 'emergency-needs-scheduler']);
     const scheduler = await signIn(w.app, 'scheduler');
-    await scheduler
-      .send('post', '/api/bulletins', { communeId: w.communeA.id, title: 'Lũ quét', priority: 'EMERGENCY' })
+    const noReason = await scheduler.send('post', '/api/bulletins', {
+      communeId: w.communeA.id,
+      title: 'Lũ quét',
+      priority: 'EMERGENCY',
+    });
+    expect([noReason.status, noReason.body.errors?.[0]?.field]).toEqual([400, 'body.reason']);
+    const made = await scheduler
+      .send('post', '/api/bulletins', {
+        communeId: w.communeA.id,
+        title: 'Lũ quét',
+        priority: 'EMERGENCY',
+        reason: 'Mưa lớn, nguy cơ lũ quét ở suối Nậm Na',
+      })
       .expect(201);
+    const [event] = await w.db.prisma.auditEvent.findMany({ where: { entityId: made.body.id } });
+    expect(event).toMatchObject({
+      action: 'bulletin.create',
+      actorName: 'scheduler',
+      reason: 'Mưa lớn, nguy cơ lũ quét ở suối Nậm Na',
+    });
   });
 });

@@ -209,6 +209,8 @@ export interface BulletinIn {
   validFrom?: string | null;
   validUntil?: string | null;
   settings?: PlaySettings;
+  /** Required for an emergency bulletin; kept in the audit trail. */
+  reason?: string;
 }
 
 export interface BulletinUpdate {
@@ -219,6 +221,7 @@ export interface BulletinUpdate {
   validUntil?: string | null;
   settings?: Partial<PlaySettings>;
   order?: string[];
+  reason?: string;
 }
 
 export interface TtsEngine {

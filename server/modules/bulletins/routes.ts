@@ -123,16 +123,18 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       problems: [401, 403, 404],
       handler: async ({ body }, { req, actor }) => {
         if (body.priority === 'EMERGENCY') await requireScheduler(actor, body.communeId);
+        const { reason, ...data } = body;
         const created = await prisma.$transaction(async (tx) => {
           const bulletin = await tx.bulletin.create({
-            data: { ...body, authorId: actor?.userId as string },
+            data: { ...data, authorId: actor?.userId as string },
           });
           await recordAudit(tx, who(actor, req), {
             action: 'bulletin.create',
             entityType: 'bulletin',
             entityId: bulletin.id,
             communeId: bulletin.communeId,
-            after: body,
+            after: data,
+            reason,
           });
           return bulletin;
         });

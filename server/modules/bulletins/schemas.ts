@@ -20,6 +20,13 @@ const bulletinFields = {
   validFrom: IsoDateTime.nullable(),
   validUntil: IsoDateTime.nullable(),
   settings: PlaySettings,
+  /** Why an emergency bulletin preempts everything; kept in the audit trail. */
+  reason: z.string().trim().min(3, 'at least 3 characters').max(500, 'at most 500 characters'),
+};
+
+const emergencyNeedsReason = {
+  check: (b: { priority?: string; reason?: string }) => b.priority !== 'EMERGENCY' || Boolean(b.reason),
+  message: { message: 'an emergency bulletin needs its reason', path: ['reason'] },
 };
 
 export const CreateBulletin = z
@@ -31,11 +38,13 @@ export const CreateBulletin = z
     validFrom: bulletinFields.validFrom.optional(),
     validUntil: bulletinFields.validUntil.optional(),
     settings: PlaySettings.default(PlaySettings.parse({})),
+    reason: bulletinFields.reason.optional(),
   })
   .refine((b) => !b.validFrom || !b.validUntil || b.validFrom < b.validUntil, {
     message: 'validUntil must be after validFrom',
     path: ['validUntil'],
-  });
+  })
+  .refine(emergencyNeedsReason.check, emergencyNeedsReason.message);
 
 export const UpdateBulletin = z
   .strictObject({
@@ -47,7 +56,8 @@ export const UpdateBulletin = z
       .min(1)
       .max(10),
   })
-  .partial();
+  .partial()
+  .refine(emergencyNeedsReason.check, emergencyNeedsReason.message);
 
 export const BulletinParams = z.strictObject({ bulletinId: Uuid });
 export const TrackParams = z.strictObject({

@@ -219,7 +219,7 @@ export function bulletinService(deps: BulletinDeps) {
 
     async update(bulletinId: string, body: UpdateInput, who: { actor: Actor | null; req: Request }) {
       const before = await load(bulletinId);
-      const { order, settings, ...fields } = body;
+      const { order, settings, reason, ...fields } = body;
       if (order) {
         const current = before.tracks.map((t) => t.language).sort();
         if (JSON.stringify([...order].sort()) !== JSON.stringify(current)) {
@@ -266,7 +266,8 @@ export function bulletinService(deps: BulletinDeps) {
             settings: before.settings,
             order: before.tracks.map((t) => t.language),
           },
-          after: body,
+          after: { ...fields, ...(settings ? { settings } : {}), ...(order ? { order } : {}) },
+          reason,
         });
       });
       return this.get(bulletinId);
@@ -318,6 +319,7 @@ export interface UpdateInput {
   validUntil?: string | null;
   settings?: Partial<PlaySettings>;
   order?: string[];
+  reason?: string;
 }
 
 function pick(row: object, keys: string[]): Record<string, unknown> {

@@ -117,6 +117,7 @@ function BulletinFields(props: {
   const [title, setTitle] = useState(original?.title ?? '');
   const [programme, setProgramme] = useState(original?.programme ?? '');
   const [priority, setPriority] = useState<Priority>(original?.priority ?? 'NORMAL');
+  const [reason, setReason] = useState('');
   const [validFrom, setValidFrom] = useState(toVietnamLocalInput(original?.validFrom));
   const [validUntil, setValidUntil] = useState(toVietnamLocalInput(original?.validUntil));
   const [settings, setSettings] = useState<PlaySettings>(original?.settings ?? DEFAULT_SETTINGS);
@@ -147,6 +148,7 @@ function BulletinFields(props: {
           validFrom: from,
           validUntil: until,
           settings,
+          ...(priority === 'EMERGENCY' ? { reason } : {}),
         });
         props.onSaved(created);
       } else {
@@ -156,6 +158,7 @@ function BulletinFields(props: {
         if (title !== original.title) body.title = title;
         if (programme !== original.programme) body.programme = programme;
         if (priority !== original.priority) body.priority = priority;
+        if (body.priority === 'EMERGENCY') body.reason = reason;
         if (from !== (original.validFrom ? new Date(original.validFrom).toISOString() : null))
           body.validFrom = from;
         if (until !== (original.validUntil ? new Date(original.validUntil).toISOString() : null))
@@ -231,6 +234,17 @@ function BulletinFields(props: {
             </select>
           )}
         </Field>
+        {priority === 'EMERGENCY' && priority !== original?.priority && (
+          <TextField
+            label={t('bulletins.emergencyReason')}
+            hint={t('bulletins.emergencyReasonHint')}
+            value={reason}
+            onChange={setReason}
+            required
+            maxLength={500}
+            error={fields.reason}
+          />
+        )}
         <Field label={t('bulletins.validFrom')} error={fields.validFrom} hint={t('bulletins.vietnamTime')}>
           {(control) => (
             <input
