@@ -2,50 +2,29 @@
 // officer, signed in through the same web app, sees only that commune's clusters, and the API
 // answers 404 for another commune's cluster even when asked directly from their browser.
 // Real server (PGlite, Redis), real build of the web app, Debian's chromium.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServedBrowser, serveToBrowser } from '../setup/browser.ts';
 import { createTestWorld, PASSWORD, type TestWorld } from '../setup/test-app.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const CLUSTERS_OF_A = ['Cụm loa trung tâm xã', 'Cụm loa bản Tả Phìn'];
 const CLUSTER_OF_B = 'Cụm loa cột cờ';
 const OFFICER = { username: 'can-bo-dao-san', displayName: 'Lò Thị Mai', password: 'mat-khau-dao-san-1' };
 
 let world: TestWorld;
-let server: Server;
+let served: ServedBrowser | undefined;
 let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
   world = await createTestWorld({ webDist: resolve('web/dist') });
-  server = world.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  served = await serveToBrowser(world.app);
+  ({ browser, baseUrl } = served);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
+  await served?.close();
   await world?.close();
 });
 

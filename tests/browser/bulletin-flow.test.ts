@@ -3,13 +3,10 @@
 // Server-Sent Events) to "ready", and plays the whole programme in the browser.
 // Real server (PGlite, Redis), a real transcode worker with real ffmpeg, the real build of the
 // web app, Debian's chromium. Event-driven waits only.
-import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateSpeechLike } from '../../media/fixtures.ts';
 import { MediaStore } from '../../media/store.ts';
@@ -17,18 +14,9 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openRedis } from '../../server/redis.ts';
 import { type RunningWorkers, startWorkers } from '../../worker/main.ts';
+import { type ServedBrowser, serveToBrowser } from '../setup/browser.ts';
 import { createTestWorld, PASSWORD, type TestWorld } from '../setup/test-app.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const TITLE = 'Phòng chống cháy rừng mùa khô — phiên chợ Dào San';
 const VIETNAMESE = 'Tiếng Việt (phổ thông)';
 const HMONG = 'Tiếng Mông';
@@ -36,7 +24,7 @@ const HMONG = 'Tiếng Mông';
 let dataDir: string;
 let world: TestWorld;
 let workers: RunningWorkers;
-let server: Server;
+let served: ServedBrowser | undefined;
 let browser: Browser;
 let baseUrl: string;
 const files = { vie: '', hmn: '', notAudio: '' };
@@ -65,22 +53,12 @@ beforeAll(async () => {
     writeFile(files.notAudio, 'Đây là ghi chú, không phải âm thanh.\n'),
   ]);
 
-  server = world.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  served = await serveToBrowser(world.app);
+  ({ browser, baseUrl } = served);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
+  await served?.close();
   await workers?.close();
   await world?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -3,50 +3,29 @@
 // labelled with its lunar date and the day's earthly branch.
 // Real server (PGlite, Redis), real build of the web app, Debian's chromium.
 // LOA_SCREENSHOT_DIR=/tmp also saves screenshots of the pages (desktop and a 390 px phone).
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServedBrowser, serveToBrowser } from '../setup/browser.ts';
 import { createTestWorld, PASSWORD, type TestWorld } from '../setup/test-app.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const KHAU_VAI_DAYS = [2, 7, 12, 17, 22, 27];
 const CALENDAR = 'Chợ phiên Khâu Vai';
 const SHOTS = process.env.LOA_SCREENSHOT_DIR;
 
 let world: TestWorld;
-let server: Server;
+let served: ServedBrowser | undefined;
 let browser: Browser;
 let baseUrl: string;
 
 beforeAll(async () => {
   world = await createTestWorld({ webDist: resolve('web/dist') });
-  server = world.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  served = await serveToBrowser(world.app);
+  ({ browser, baseUrl } = served);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
+  await served?.close();
   await world?.close();
 });
 
