@@ -1,13 +1,17 @@
 /**
  * The only module in Loa that starts ffmpeg or ffprobe.
  *
- * fluent-ffmpeg is installed, but this runner uses `node:child_process` spawn directly: the command
- * builders produce complete argument arrays (per-input options, `-filter_complex`, several mapped
- * outputs), which fluent-ffmpeg would re-assemble from its own model; it reads progress from stderr
- * stats instead of `-progress`, has no stall watchdog or SIGKILL escalation, and is archived upstream.
- * Keeping every spawn here means the choice can change in one file.
+ * ffmpeg is started through fluent-ffmpeg (as the product asks), which finds the binary
+ * (FFMPEG_PATH or PATH) and applies `nice`. The command builders already produce complete
+ * argument arrays (per-input options, `-filter_complex`, several mapped outputs), so the runner
+ * hands them to fluent-ffmpeg's spawner as they are rather than re-assembling them through its
+ * fluent model, and supervises the process itself: progress from `-progress pipe:3`, a per-job
+ * timeout, a stall watchdog and SIGTERM→SIGKILL, none of which fluent-ffmpeg offers. fluent-ffmpeg
+ * is archived upstream, so its spawner will not change under us; replacing it touches this file
+ * only. ffprobe runs by spawn with the same supervision: fluent-ffmpeg cannot give its JSON.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import ffmpegCommand from 'fluent-ffmpeg';
 import { INPUT_FORMAT_WHITELIST, isWhitelistedInputFormat } from './commands.ts';
 
 export type FfmpegErrorCode =
@@ -226,21 +230,64 @@ interface ChildResult {
   wallMs: number;
 }
 
-function runChild(spec: ChildSpec): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    if (spec.signal?.aborted) {
-      reject(new FfmpegError('FFMPEG_ABORTED', 'aborted before start', spec.commandLine, ''));
-      return;
-    }
-    const nice = spec.nice ?? defaultNice();
+/** fluent-ffmpeg's process starter (internal but frozen: the package is archived). */
+interface FluentSpawner {
+  _spawnFfmpeg(
+    args: string[],
+    options: { cwd?: string; stdio: StdioOptions; niceness: number; stdoutLines: number },
+    onProcess: (child: ChildProcess) => void,
+    onEnd: (error: Error | null) => void,
+  ): void;
+}
+
+function startChild(spec: ChildSpec): Promise<ChildProcess> {
+  const nice = spec.nice ?? defaultNice();
+  const stdio: StdioOptions = spec.withProgressPipe
+    ? ['ignore', 'pipe', 'pipe', 'pipe']
+    : ['ignore', 'pipe', 'pipe'];
+  if (spec.command !== ffmpegPath()) {
     const [command, args] =
       nice !== 0 ? ['nice', ['-n', String(nice), spec.command, ...spec.args]] : [spec.command, spec.args];
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      shell: false,
-      stdio: spec.withProgressPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-    });
+    return Promise.resolve(spawn(command, args, { cwd: spec.cwd, shell: false, stdio }));
+  }
+  return new Promise((resolve, reject) => {
+    let started = false;
+    (ffmpegCommand() as unknown as FluentSpawner)._spawnFfmpeg(
+      [...spec.args],
+      // stdoutLines: fluent-ffmpeg keeps its own copy of the output lines; one is enough.
+      { cwd: spec.cwd, stdio, niceness: nice, stdoutLines: 1 },
+      (child) => {
+        started = true;
+        resolve(child);
+      },
+      // Exit is supervised below; only a failure to start (no ffmpeg found) matters here.
+      (error) => {
+        if (!started && error) reject(error);
+      },
+    );
+  });
+}
+
+function runChild(spec: ChildSpec): Promise<ChildResult> {
+  if (spec.signal?.aborted) {
+    return Promise.reject(new FfmpegError('FFMPEG_ABORTED', 'aborted before start', spec.commandLine, ''));
+  }
+  return startChild(spec).then(
+    (child) => superviseChild(child, spec),
+    (error: Error) => {
+      throw new FfmpegError(
+        'FFMPEG_SPAWN_FAILED',
+        `cannot start ${spec.command}: ${error.message}`,
+        spec.commandLine,
+        '',
+      );
+    },
+  );
+}
+
+function superviseChild(child: ChildProcess, spec: ChildSpec): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
     const stderr = new TailBuffer(STDERR_KEEP_BYTES);
     let outTimeSec = 0;
     let failure: { code: FfmpegErrorCode; message: string } | undefined;
@@ -270,7 +317,7 @@ function runChild(spec: ChildSpec): Promise<ChildResult> {
     armStallWatchdog();
 
     if (child.pid !== undefined) spec.onSpawn?.(child.pid);
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer | string) => stderr.push(chunk));
     child.stdout?.on('data', (chunk: Buffer) => spec.onStdout?.(chunk));
     const progressStream = child.stdio[3];
     if (progressStream && 'on' in progressStream) {
@@ -359,7 +406,9 @@ class TailBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
   constructor(private readonly limit: number) {}
-  push(chunk: Buffer): void {
+  /** fluent-ffmpeg sets stderr to utf8, so chunks may arrive as text. */
+  push(data: Buffer | string): void {
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     this.chunks.push(chunk);
     this.size += chunk.length;
     while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1) {
