@@ -27,6 +27,7 @@ export interface CommandGroup {
 
 const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   calendar: async () => (await import('./calendar.ts')).calendarCommands,
+  admin: async () => (await import('./admin.ts')).adminCommands,
 };
 
 export interface CliOutput {
