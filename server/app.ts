@@ -71,7 +71,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.prisma),
     ...clusterRoutes(deps.prisma),
     ...auditRoutes(deps.prisma),
-    ...calendarRoutes(deps.prisma),
+    ...calendarRoutes(deps.prisma, deps.secret),
     ...slotRoutes(deps.prisma),
     ...bulletinRoutes({
       prisma: deps.prisma,
@@ -100,7 +100,15 @@ export function createApp(deps: AppDeps): LoaApp {
       },
     }),
   );
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // Feed keys are credentials of a sort: keep them out of the logs.
+      serializers: { req: (req) => ({ ...req, url: String(req.url).replace(/([?&]key=)[^&]*/g, '$1…') }) },
+    }),
+  );
+
   app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());
 

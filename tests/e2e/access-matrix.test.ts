@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSpeechLike } from '../../media/fixtures.ts';
 import type { Role } from '../../server/modules/accounts/actor.ts';
 import { newSecret } from '../../server/modules/accounts/secrets.ts';
+import { feedKey } from '../../server/modules/calendars/feed-key.ts';
 import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
 
 type Target = 'own' | 'other';
@@ -442,6 +443,19 @@ const RULES: Record<string, RouteCase> = {
     rule: { who: 'commune', roles: ALL },
     success: 200,
     call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days.ics` }),
+  },
+  'get /api/communes/:communeId/market-days/subscription': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days/subscription` }),
+  },
+  'get /api/feeds/market-days/:communeId.ics': {
+    rule: { who: 'anyone' },
+    success: 200,
+    call: (w, t) => {
+      const communeId = communeOf(w, t);
+      return { path: `/api/feeds/market-days/${communeId}.ics?key=${feedKey(w.deps.secret, communeId)}` };
+    },
   },
   'get /api/slots': {
     rule: { who: 'scoped', roles: ALL },

@@ -395,4 +395,20 @@ describe('iCalendar feed', () => {
     const none = await request(w.app).get(path);
     expect([none.status, none.body.code]).toEqual([401, 'unauthenticated']);
   });
+
+  it('gives phones a subscription URL whose key reads only that commune’s feed', async () => {
+    const officer = await signIn(w.app, 'officer');
+    const { path } = (
+      await officer.send('get', `/api/communes/${w.communeA.id}/market-days/subscription`).expect(200)
+    ).body as { path: string };
+    expect(path).toMatch(new RegExp(`^/api/feeds/market-days/${w.communeA.id}\\.ics\\?key=[\\w-]{32}$`));
+    const feed = await request(w.app).get(path).expect(200);
+    expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
+    expect(feed.text).toContain('BEGIN:VCALENDAR');
+    const sameKeyOtherCommune = path.replace(w.communeA.id, w.communeB.id);
+    const other = await request(w.app).get(sameKeyOtherCommune);
+    expect([other.status, other.body.code]).toEqual([404, 'not-found']);
+    const noKey = await request(w.app).get(path.split('?')[0] as string);
+    expect(noKey.status).toBe(400);
+  });
 });

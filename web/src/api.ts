@@ -305,8 +305,12 @@ export const api = {
       'GET',
       `/api/market-calendars/${encodeURIComponent(calendarId)}/occurrences${query({ from, to })}`,
     ),
-  /** The commune's iCalendar feed (needs a session or an API token in Authorization: Bearer). */
-  marketFeedUrl: (communeId: string) => `/api/communes/${encodeURIComponent(communeId)}/market-days.ics`,
+  /** The keyed URL a phone calendar app subscribes to (no header needed). */
+  marketFeedSubscription: (communeId: string) =>
+    request<{ path: string }>(
+      'GET',
+      `/api/communes/${encodeURIComponent(communeId)}/market-days/subscription`,
+    ),
 
   slots: (params: { calendarId?: string; communeId?: string }) =>
     request<Slot[]>('GET', `/api/slots${query(params)}`),

@@ -1,7 +1,7 @@
 // Market calendars (lịch phiên chợ) of a commune: CRUD in the public rule format, a preview of
 // the market days with their lunar labels, and an iCalendar feed officers subscribe to.
 
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { MarketCalendarSchema } from '../../domain/calendar/index.ts';
@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { communeRef } from '../communes/locate.ts';
 import { slotRepository } from '../slots/repository.ts';
 import { slotService } from '../slots/service.ts';
+import { feedKey, isFeedKey } from './feed-key.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
 import { calendarRepository, publicCalendar } from './repository.ts';
 import {
@@ -42,7 +43,7 @@ function parseCalendar(input: unknown) {
   throw new ValidationError(issues);
 }
 
-export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
+export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteDefinition[] {
   const slots = slotService(prisma);
   const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
     calendarRepository.communeOf(prisma, params.calendarId);
@@ -50,6 +51,23 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
   const communeOfParams = ({ params }: { params: { communeId: string } }) =>
     communeRef(prisma, params.communeId);
   const who = (actor: Actor | null, req: Request) => ({ actor, req });
+  const sendFeed = async (communeId: string, query: { from?: string; to?: string }, res: Response) => {
+    const commune = await prisma.commune.findUnique({ where: { id: communeId } });
+    if (!commune) throw new NotFoundError('commune');
+    const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
+    const range = resolveRange(query, commune.timeZone, FEED_DAYS);
+    const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
+      zone: commune.timeZone,
+      generatedAt: new Date(),
+    });
+    res
+      .status(200)
+      .type('text/calendar; charset=utf-8')
+      .setHeader('Content-Disposition', `inline; filename="market-days-${commune.code}.ics"`)
+      .setHeader('Cache-Control', 'private, max-age=900')
+      .send(text);
+    return undefined;
+  };
   const load = async (id: string) => {
     const calendar = await calendarRepository.find(prisma, id);
     if (!calendar) throw new NotFoundError('market calendar');
@@ -211,33 +229,46 @@ export function calendarRoutes(prisma: PrismaClient): RouteDefinition[] {
       method: 'get',
       path: '/api/communes/:communeId/market-days.ics',
       summary:
-        'iCalendar (RFC 5545) feed of the commune’s market days, next 12 months by default. ' +
-        'Authenticate with a session or an API token in the Authorization: Bearer header; ' +
-        'a token in the URL is refused (URLs end up in logs and histories).',
+        'iCalendar (RFC 5545) feed of the commune’s market days, next 12 months by default, for a session or a ' +
+        'Bearer API token. Phones subscribe to the keyed URL from …/market-days/subscription instead.',
       tags: ['calendars'],
       access: { kind: 'commune', roles: ROLES, commune: communeOfParams },
       request: { params: CommuneParams, query: RangeQuery },
+      response: { description: 'text/calendar', schema: z.string(), contentType: 'text/calendar' },
+      problems: [401, 403, 404],
+      handler: ({ params, query }, { res }) => sendFeed(params.communeId, query, res),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/communes/:communeId/market-days/subscription',
+      summary:
+        'The URL a phone calendar app subscribes to (it carries a read-only key for this commune’s feed)',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: ROLES, commune: communeOfParams },
+      request: { params: CommuneParams },
       response: {
-        description: 'text/calendar',
-        schema: z.string(),
-        contentType: 'text/calendar',
+        description: 'Subscription URL (relative to this server)',
+        schema: z.object({ path: z.string() }),
       },
       problems: [401, 403, 404],
+      handler: ({ params }) => ({
+        path: `/api/feeds/market-days/${params.communeId}.ics?key=${feedKey(feedSecret, params.communeId)}`,
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/feeds/market-days/:communeId.ics',
+      summary: 'The commune’s market-day feed for calendar apps, read with the key of its subscription URL',
+      tags: ['calendars'],
+      access: { kind: 'public' },
+      request: { params: CommuneParams, query: RangeQuery.extend({ key: z.string().max(64) }) },
+      response: { description: 'text/calendar', schema: z.string(), contentType: 'text/calendar' },
+      problems: [404],
       handler: async ({ params, query }, { res }) => {
-        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: params.communeId } });
-        const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
-        const range = resolveRange(query, commune.timeZone, FEED_DAYS);
-        const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
-          zone: commune.timeZone,
-          generatedAt: new Date(),
-        });
-        res
-          .status(200)
-          .type('text/calendar; charset=utf-8')
-          .setHeader('Content-Disposition', `inline; filename="market-days-${commune.code}.ics"`)
-          .setHeader('Cache-Control', 'private, max-age=900')
-          .send(text);
-        return undefined;
+        // A wrong key reads as no such feed: keys cannot be probed commune by commune.
+        if (!isFeedKey(feedSecret, params.communeId, query.key)) throw new NotFoundError('feed');
+        const { key: _key, ...range } = query;
+        return sendFeed(params.communeId, range, res);
       },
     }),
   ];

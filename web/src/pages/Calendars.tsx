@@ -176,16 +176,28 @@ export function CalendarsPage() {
 
 function FeedNote({ commune }: { commune: Commune }) {
   const { t } = useTranslation();
-  const url = new URL(api.marketFeedUrl(commune.id), window.location.origin).toString();
+  const [subscription] = useLoad(() => api.marketFeedSubscription(commune.id), [commune.id]);
+  const url = subscription.data
+    ? new URL(subscription.data.path, window.location.origin).toString()
+    : undefined;
+  // webcal:// makes phones offer "subscribe" rather than a one-off download.
+  const webcal = url?.replace(/^https?:/, 'webcal:');
   return (
     <div className="card feed">
       <h2>{t('calendars.feed.title', { name: commune.name })}</h2>
-      <p>
-        <a href={url}>{t('calendars.feed.link')}</a>
-      </p>
-      <p className="break">
-        <code>{url}</code>
-      </p>
+      {url && webcal ? (
+        <>
+          <p>
+            <a href={webcal}>{t('calendars.feed.subscribe')}</a> ·{' '}
+            <a href={url}>{t('calendars.feed.link')}</a>
+          </p>
+          <p className="break">
+            <code>{url}</code>
+          </p>
+        </>
+      ) : (
+        <p className="hint">{t('readiness.checking')}</p>
+      )}
       <p className="hint">{t('calendars.feed.explain')}</p>
     </div>
   );
