@@ -1,6 +1,7 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
 import { formatInstant } from '../components/time.ts';
@@ -69,18 +70,13 @@ export function AuditPage() {
       <h1>{t('audit.title')}</h1>
       <p className="muted">{t('audit.intro')}</p>
       <div className="filters">
-        <Field label={t('audit.commune')}>
-          {(control) => (
-            <select {...control} value={communeId} onChange={(e) => setCommuneId(e.target.value)}>
-              <option value="">{t('audit.allCommunes')}</option>
-              {(communes.data ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('audit.commune')}
+          allLabel={t('audit.allCommunes')}
+          communes={communes.data ?? []}
+          value={communeId}
+          onChange={setCommuneId}
+        />
         <Field label={t('audit.entityType')}>
           {(control) => (
             <select {...control} value={entityType} onChange={(e) => setEntityType(e.target.value)}>

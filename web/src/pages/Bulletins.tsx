@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { PriorityBadge, StatusBadge } from '../components/bulletin-format.tsx';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
 import { languageName } from '../components/languages.ts';
@@ -56,18 +57,13 @@ function BulletinList() {
         )}
       </div>
       <div className="filters">
-        <Field label={t('bulletins.filterCommune')}>
-          {(control) => (
-            <select {...control} value={communeId} onChange={(e) => setCommuneId(e.target.value)}>
-              <option value="">{t('bulletins.allCommunes')}</option>
-              {communeList.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('bulletins.filterCommune')}
+          allLabel={t('bulletins.allCommunes')}
+          communes={communeList}
+          value={communeId}
+          onChange={setCommuneId}
+        />
         <Field label={t('bulletins.filterStatus')}>
           {(control) => (
             <select

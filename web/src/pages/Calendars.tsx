@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { describeRule, errorsUnder, formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
@@ -61,18 +62,13 @@ export function CalendarsPage() {
         )}
       </div>
       <div className="filters">
-        <Field label={t('calendars.filterCommune')}>
-          {(control) => (
-            <select {...control} value={communeId} onChange={(e) => setCommuneId(e.target.value)}>
-              <option value="">{t('calendars.allCommunes')}</option>
-              {communeList.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('calendars.filterCommune')}
+          allLabel={t('calendars.allCommunes')}
+          communes={communeList}
+          value={communeId}
+          onChange={setCommuneId}
+        />
       </div>
       {editing && (
         <CalendarForm

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import {
   type ConfigDraft,
   configFromDraft,
@@ -35,18 +36,13 @@ export function ClustersPage() {
         )}
       </div>
       <div className="filters">
-        <Field label={t('clusters.filterCommune')}>
-          {(control) => (
-            <select {...control} value={communeId} onChange={(e) => setCommuneId(e.target.value)}>
-              <option value="">{t('clusters.allCommunes')}</option>
-              {communeList.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('clusters.filterCommune')}
+          allLabel={t('clusters.allCommunes')}
+          communes={communeList}
+          value={communeId}
+          onChange={setCommuneId}
+        />
       </div>
       {editing && (
         <ClusterForm
