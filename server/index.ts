@@ -3,10 +3,10 @@
 // process, so the all-in-one `npm start` is the way to run on embedded defaults.
 import { openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
+import { WEB_DIST } from '../scripts/web-build.ts';
 import { composeApp } from './compose.ts';
 import { requireServices } from './entrypoint.ts';
 import { serve } from './http/serve.ts';
-import { WEB_DIST } from './runtime.ts';
 
 const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('api');
 const database = await openDatabase({ kind: 'postgres', url: databaseUrl });

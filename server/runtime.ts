@@ -23,8 +23,6 @@ export interface RunningLoa {
   stop(): Promise<void>;
 }
 
-export { WEB_DIST };
-
 export async function startLoa(config: Config, logger: Logger): Promise<RunningLoa> {
   const stack: (() => Promise<unknown>)[] = [];
   const stop = async () => {
