@@ -2,7 +2,7 @@
 // (the same file uploaded twice is stored once); renditions live per bulletin and revision;
 // work in progress lives under tmp/ (swept by the cleanup-tmp job).
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -62,6 +62,17 @@ export class MediaStore {
       throw err;
     }
     return { path, sha256: hash.digest('hex'), bytes };
+  }
+
+  /** sha256 and size of a file already on disk (e.g. one a TTS engine wrote). */
+  async fingerprint(path: string): Promise<{ sha256: string; bytes: number }> {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of createReadStream(path)) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+    return { sha256: hash.digest('hex'), bytes };
   }
 
   /** Moves a received file to its content address (read-only); a copy already there wins. */

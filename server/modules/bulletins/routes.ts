@@ -1,7 +1,6 @@
 // Bulletins: create and edit, language tracks (upload, browser recording, text-to-speech),
 // processing, approval, live progress (SSE), and the renditions' audio.
 
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -223,20 +222,15 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
         const path = await store.newTmpPath('tts');
         try {
           await engine.synthesize(body.text, params.language, path);
-          const received = await store.receive(createReadStream(path), 'tts');
-          try {
-            const file = { ...received, fileName: `${engine.id}.wav` };
-            return await service.putTrack(
-              params.bulletinId,
-              params.language,
-              file,
-              'TTS',
-              who(actor, req),
-              body.text,
-            );
-          } finally {
-            await rm(received.path, { force: true });
-          }
+          const file = { path, ...(await store.fingerprint(path)), fileName: `${engine.id}.wav` };
+          return await service.putTrack(
+            params.bulletinId,
+            params.language,
+            file,
+            'TTS',
+            who(actor, req),
+            body.text,
+          );
         } finally {
           await rm(path, { force: true });
         }

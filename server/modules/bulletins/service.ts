@@ -9,6 +9,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../h
 import type { JobProducer } from '../../jobs.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { unknownLanguages } from '../communes/languages.ts';
 import { toUploadProblem } from './media-errors.ts';
 import { type BulletinOut, PlaySettings } from './schemas.ts';
 
@@ -79,8 +80,7 @@ export function bulletinService(deps: BulletinDeps) {
   }
 
   async function checkLanguage(language: string) {
-    const known = await prisma.language.findUnique({ where: { code: language } });
-    if (!known) {
+    if ((await unknownLanguages(prisma, [language])).length > 0) {
       throw new ValidationError(
         [{ field: 'params.language', message: `"${language}" is not in the language list` }],
         'unknown-language',

@@ -7,6 +7,7 @@ import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, Uuid } from '../../http/schemas.ts';
 import { communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
+import { unknownLanguages } from './languages.ts';
 import { communeRef } from './locate.ts';
 
 const CommuneOut = z
@@ -64,8 +65,7 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
 
   async function checkLanguages(codes: string[] | undefined) {
     if (!codes) return;
-    const known = await prisma.language.findMany({ where: { code: { in: codes } }, select: { code: true } });
-    const unknown = codes.filter((c) => !known.some((k) => k.code === c));
+    const unknown = await unknownLanguages(prisma, codes);
     if (unknown.length > 0) {
       throw new ValidationError([
         { field: 'body.languages', message: `unknown language code(s): ${unknown.join(', ')}` },
