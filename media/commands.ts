@@ -99,54 +99,110 @@ export function speechChain(band: SpeechBand, sampleRate: number = INTERMEDIATE_
   ].join(',');
 }
 
-/**
- * First pass: loudness and LRA (ebur128) and true peak of a source after the speech chain, i.e. of
- * exactly what the normalising pass will process.
- */
-export function measureSpeechLoudnessArgs(input: InputSpec, band: SpeechBand = defaultSpeechBand): string[] {
-  return measureArgs(input, `${speechChain(band)},`, INTERMEDIATE_SAMPLE_RATE);
+/** A file to measure (loudness and true peak), and the rates it is stored and measured at. */
+export interface MeasuredFile {
+  input: InputSpec;
+  sampleRate: number;
+  /** Band-limited speech may be measured below its stored rate (48 kHz Opus holds ≤ 8 kHz audio). */
+  measureRate?: number;
 }
 
 /**
- * Measures a file as it is (e.g. a finished rendition). Band-limited speech may be measured at a
- * lower rate than it is stored (`measureRate`), which halves the cost for 48 kHz Opus.
+ * The first pass over a source: loudness, LRA (ebur128) and true peak after the speech chain, and,
+ * in the same run, that chain's output kept as the float WAV intermediate. Normalising is then a
+ * plain gain applied while encoding, so no second decode of the upload is needed.
  */
-export function measureLoudnessArgs(
+export function analyseSourceArgs(
   input: InputSpec,
-  sampleRate: number,
-  measureRate = sampleRate,
+  intermediatePath: string,
+  band: SpeechBand = defaultSpeechBand,
 ): string[] {
-  const rate = Math.min(sampleRate, measureRate);
-  return measureArgs(input, rate === sampleRate ? '' : `aresample=${rate},`, rate);
+  assertAbsolute(intermediatePath);
+  return [
+    '-v',
+    'info',
+    '-y',
+    ...inputArgs(input),
+    ...measureGraphArgs([{ inputIndex: 0, chain: `${speechChain(band)},`, rate: INTERMEDIATE_SAMPLE_RATE }], {
+      label: 'kept',
+      args: [...intermediateArgs(), intermediatePath],
+    }),
+  ];
 }
 
-/**
- * True peak = peak of the signal oversampled 4× (the ITU-R BS.1770-4 Annex 2 method), measured
- * beside ebur128 rather than by its peak=true mode, which resamples to 192 kHz whatever the input
- * rate and costs as much again as the loudness measurement itself.
- */
-function measureArgs(input: InputSpec, chain: string, rate: number): string[] {
-  const graph = [
-    `[0:a:0]${chain}asplit=2[loudness][peak]`,
-    '[loudness]ebur128=framelog=verbose[measured]',
-    `[peak]aresample=${rate * 4},astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]`,
-  ].join(';');
+/** Loudness and true peak of a source after the speech chain, without keeping anything. */
+export function measureSpeechLoudnessArgs(input: InputSpec, band: SpeechBand = defaultSpeechBand): string[] {
   return [
     '-v',
     'info',
     ...inputArgs(input),
-    '-filter_complex',
-    graph,
-    '-map',
-    '[measured]',
+    ...measureGraphArgs([{ inputIndex: 0, chain: `${speechChain(band)},`, rate: INTERMEDIATE_SAMPLE_RATE }]),
+  ];
+}
+
+/** Loudness and true peak of finished files, all in one ffmpeg run (one decode each, one process). */
+export function measureFilesArgs(files: readonly MeasuredFile[]): string[] {
+  if (files.length === 0) throw new Error('nothing to measure');
+  const branches = files.map((file, inputIndex) => {
+    const rate = Math.min(file.sampleRate, file.measureRate ?? file.sampleRate);
+    return { inputIndex, chain: rate === file.sampleRate ? '' : `aresample=${rate},`, rate };
+  });
+  return ['-v', 'info', ...files.flatMap((f) => inputArgs(f.input)), ...measureGraphArgs(branches)];
+}
+
+/** Filter instances of measurement i are named `ebur128@m<i>` and `astats@m<i>`: see parseLoudnessLog. */
+export const measurementTag = (index: number) => `m${index}`;
+
+/**
+ * ebur128 for loudness and LRA; true peak = peak of the signal oversampled 4× (ITU-R BS.1770-4
+ * Annex 2) beside it, rather than ebur128's peak=true, which resamples to 192 kHz whatever the input
+ * rate. The interpolator has 12 taps per phase and exactly the 4 phases a 4:1 ratio needs, as the
+ * Recommendation's example filter: a third of the cost of libswresample's default.
+ */
+function measureGraphArgs(
+  branches: readonly { inputIndex: number; chain: string; rate: number }[],
+  keep?: { label: string; args: string[] },
+): string[] {
+  const graph: string[] = [];
+  const maps: string[] = [];
+  branches.forEach(({ inputIndex, chain, rate }, i) => {
+    const tag = measurementTag(i);
+    const kept = keep && i === 0 ? `[${keep.label}]` : '';
+    graph.push(
+      `[${inputIndex}:a:0]${chain}asplit=${kept ? 3 : 2}[loudness_${tag}][peak_${tag}]${kept}`,
+      `[loudness_${tag}]ebur128@${tag}=framelog=verbose[measured_${tag}]`,
+      `[peak_${tag}]aresample=${rate * 4}:filter_size=12:phase_shift=2,` +
+        `astats@${tag}=measure_perchannel=none:measure_overall=Peak_level[oversampled_${tag}]`,
+    );
+    maps.push(
+      '-map',
+      `[measured_${tag}]`,
+      '-f',
+      'null',
+      '-',
+      '-map',
+      `[oversampled_${tag}]`,
+      '-f',
+      'null',
+      '-',
+    );
+  });
+  const kept = keep ? ['-map', `[${keep.label}]`, ...keep.args] : [];
+  return ['-filter_complex', graph.join(';'), ...maps, ...kept];
+}
+
+/** Mono float WAV at the intermediate rate: nothing clips before encoding. */
+function intermediateArgs(): string[] {
+  return [
+    '-c:a',
+    'pcm_f32le',
+    '-ar',
+    String(INTERMEDIATE_SAMPLE_RATE),
+    '-ac',
+    '1',
+    ...DETERMINISTIC,
     '-f',
-    'null',
-    '-',
-    '-map',
-    '[oversampled]',
-    '-f',
-    'null',
-    '-',
+    'wav',
   ];
 }
 
@@ -173,37 +229,27 @@ export function loudnormFilter(measured: MeasuredLoudness, target: LoudnessTarge
 }
 
 /**
- * Second pass: the same speech chain, then loudnorm with the first pass's values. loudnorm falls
- * back to dynamic mode (at 192 kHz) when linear gain would break the true-peak or LRA target, hence
- * the closing resample. The intermediate is 32-bit float WAV so nothing clips before encoding.
+ * Second pass, only for sources that plain gain cannot bring to target (their true peak or LRA
+ * would break it): loudnorm with the first pass's values over the speech-chain intermediate. It
+ * works at 192 kHz in that mode, hence the closing resample.
  */
-export function normaliseArgs(
-  input: InputSpec,
+export function dynamicNormaliseArgs(
+  intermediatePath: string,
   outputPath: string,
   measured: MeasuredLoudness,
   target: LoudnessTarget = defaultLoudnessTarget,
-  band: SpeechBand = defaultSpeechBand,
 ): string[] {
   assertAbsolute(outputPath);
-  const filter = `${speechChain(band)},${loudnormFilter(measured, target)},aresample=${INTERMEDIATE_SAMPLE_RATE}`;
   return [
     '-v',
     'info',
     '-y',
-    ...inputArgs(input),
+    ...inputArgs({ path: intermediatePath }),
     '-map',
     '0:a:0',
     '-af',
-    filter,
-    '-c:a',
-    'pcm_f32le',
-    '-ar',
-    String(INTERMEDIATE_SAMPLE_RATE),
-    '-ac',
-    '1',
-    ...DETERMINISTIC,
-    '-f',
-    'wav',
+    `${loudnormFilter(measured, target)},aresample=${INTERMEDIATE_SAMPLE_RATE}`,
+    ...intermediateArgs(),
     outputPath,
   ];
 }
@@ -230,13 +276,15 @@ export function encoderArgs(profile: DeviceProfile): string[] {
 }
 
 export interface ProgrammeSegment {
-  /** Normalised intermediate (mono, INTERMEDIATE_SAMPLE_RATE). */
+  /** Speech-chain intermediate (mono, INTERMEDIATE_SAMPLE_RATE). */
   path: string;
+  /** The normalising gain, applied as the segment is read. */
+  gainDb: number;
   /** Silence after this segment: the language gap, or the gap between repeats. */
   padAfterSec: number;
 }
 
-export type RenditionSource = { kind: 'programme' } | { kind: 'file'; path: string };
+export type RenditionSource = { kind: 'programme' } | { kind: 'file'; path: string; gainDb: number };
 
 export interface RenditionOutput {
   source: RenditionSource;
@@ -278,7 +326,9 @@ export function encodeRenditionsArgs(
     if (output.source.kind !== 'file') continue;
     inputs.push(...inputArgs({ path: output.source.path }));
     const label = `[o${outputs.indexOf(output)}]`;
-    graph.push(`[${nextInput++}:a]aresample=${output.profile.sampleRate}${label}`);
+    graph.push(
+      `[${nextInput++}:a]${gain(output.source.gainDb)}aresample=${output.profile.sampleRate}${label}`,
+    );
     labels.set(output, label);
   }
 
@@ -300,12 +350,19 @@ export function encodeRenditionsArgs(
 function concatGraph(segments: readonly ProgrammeSegment[]): string[] {
   const parts: string[] = [];
   const concatInputs = segments.map((segment, i) => {
-    if (segment.padAfterSec <= 0) return `[${i}:a]`;
-    parts.push(`[${i}:a]apad=pad_dur=${num(segment.padAfterSec)}[s${i}]`);
+    const pad = segment.padAfterSec > 0 ? `apad=pad_dur=${num(segment.padAfterSec)}` : '';
+    const filters = `${gain(segment.gainDb)}${pad}`.replace(/,$/, '');
+    if (!filters) return `[${i}:a]`;
+    parts.push(`[${i}:a]${filters}[s${i}]`);
     return `[s${i}]`;
   });
   parts.push(`${concatInputs.join('')}concat=n=${segments.length}:v=0:a=1[programme]`);
   return parts;
+}
+
+/** A gain as the start of a filter chain; none for 0 dB. */
+function gain(gainDb: number): string {
+  return gainDb === 0 ? '' : `volume=${num(gainDb)}dB,`;
 }
 
 /** Silences longer than `minSilenceSec` below `noiseDb`, reported by silencedetect on stderr. */

@@ -2,8 +2,11 @@
 import {
   defaultSpeechBand,
   type InputSpec,
+  type LoudnessTarget,
+  type MeasuredFile,
   type MeasuredLoudness,
-  measureLoudnessArgs,
+  measureFilesArgs,
+  measurementTag,
   measureSpeechLoudnessArgs,
   type SpeechBand,
   silenceDetectArgs,
@@ -35,9 +38,17 @@ export async function measureLoudness(
   options: MeasureOptions & { sampleRate?: number; measureRate?: number } = {},
 ): Promise<LoudnessMeasurement> {
   const sampleRate = options.sampleRate ?? (await probeSampleRate(input, options.signal));
-  const args = measureLoudnessArgs(input, sampleRate, options.measureRate);
-  const { stderr } = await runFfmpeg({ args, ...runLimits(options) });
-  return parseLoudnessLog(stderr);
+  const [measured] = await measureFiles([{ input, sampleRate, measureRate: options.measureRate }], options);
+  return measured as LoudnessMeasurement;
+}
+
+/** Loudness of several files in one ffmpeg run; `durationSec` (for progress) is the longest one. */
+export async function measureFiles(
+  files: readonly MeasuredFile[],
+  options: MeasureOptions = {},
+): Promise<LoudnessMeasurement[]> {
+  const { stderr } = await runFfmpeg({ args: measureFilesArgs(files), ...runLimits(options) });
+  return files.map((_, i) => parseLoudnessLog(stderr, measurementTag(i)));
 }
 
 async function probeSampleRate(input: InputSpec, signal?: AbortSignal): Promise<number> {
@@ -53,7 +64,22 @@ export async function measureSpeechLoudness(
   options: MeasureOptions = {},
 ): Promise<LoudnessMeasurement> {
   const { stderr } = await runFfmpeg({ args: measureSpeechLoudnessArgs(input, band), ...runLimits(options) });
-  return parseLoudnessLog(stderr);
+  return parseLoudnessLog(stderr, measurementTag(0));
+}
+
+export type Normalisation = { mode: 'linear'; gainDb: number } | { mode: 'dynamic' };
+
+/**
+ * loudnorm's own rule for its linear mode: plain gain to the target, unless that gain would lift
+ * the true peak above the ceiling or the source's loudness range exceeds the target's; then
+ * loudnorm's dynamic mode is needed.
+ */
+export function planNormalisation(measured: MeasuredLoudness, target: LoudnessTarget): Normalisation {
+  const gainDb = target.integratedLufs - measured.integratedLufs;
+  const fits =
+    measured.truePeakDbtp + gainDb <= target.truePeakDbtp &&
+    measured.loudnessRangeLu <= target.loudnessRangeLu;
+  return fits ? { mode: 'linear', gainDb: Math.round(gainDb * 1000) / 1000 } : { mode: 'dynamic' };
 }
 
 function runLimits(options: MeasureOptions) {
@@ -67,13 +93,33 @@ function runLimits(options: MeasureOptions) {
   };
 }
 
-/** ebur128's summary for loudness and LRA, astats on the oversampled signal for the true peak. */
-export function parseLoudnessLog(log: string): LoudnessMeasurement {
-  const { truePeakDbtp: _, ...loudness } = parseEbur128Summary(log);
-  const peaks = [...log.matchAll(/Peak level dB: (\S+)/g)];
+/**
+ * ebur128's summary for loudness and LRA, astats on the oversampled signal for the true peak. With
+ * a tag, only the lines of the filter instances so named (`ebur128@<tag>`, `astats@<tag>`) count,
+ * so several measurements can share one run.
+ */
+export function parseLoudnessLog(log: string, tag?: string): LoudnessMeasurement {
+  const { truePeakDbtp: _, ...loudness } = parseEbur128Summary(tag ? summaryOf(log, tag) : log);
+  const peakLines = tag ? log.split('\n').filter((line) => line.startsWith(`[astats@${tag} @`)) : [log];
+  const peaks = [...peakLines.join('\n').matchAll(/Peak level dB: (\S+)/g)];
   const peak = peaks.at(-1)?.[1];
   if (peak === undefined) throw new LoudnessParseError('no oversampled peak (astats) in the ffmpeg log');
   return { ...loudness, truePeakDbtp: round1(parseLevel(peak)) };
+}
+
+/**
+ * ebur128 prefixes only the first line of its summary; the block ends at the next prefixed line.
+ * The last one counts: ffmpeg builds a complex graph twice, and the first, unused instance logs an
+ * empty summary when it is freed.
+ */
+function summaryOf(log: string, tag: string): string {
+  const lines = log.split('\n');
+  const start = lines.findLastIndex(
+    (line) => line.startsWith(`[ebur128@${tag} @`) && line.includes('Summary:'),
+  );
+  if (start < 0) return '';
+  const end = lines.findIndex((line, i) => i > start && line.startsWith('['));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n');
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

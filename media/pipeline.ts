@@ -14,11 +14,14 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
+  analyseSourceArgs,
   defaultLoudnessTarget,
   defaultSpeechBand,
+  dynamicNormaliseArgs,
   encodeRenditionsArgs,
   INTERMEDIATE_SAMPLE_RATE,
-  normaliseArgs,
+  type InputSpec,
+  measurementTag,
   type ProgrammeSegment,
   type RenditionOutput,
   renditionInput,
@@ -27,9 +30,10 @@ import { runFfmpeg } from './ffmpeg-runner.ts';
 import {
   type LoudnessMeasurement,
   type LoudnormMode,
-  measureLoudness,
-  measureSpeechLoudness,
+  measureFiles,
+  parseLoudnessLog,
   parseLoudnormMode,
+  planNormalisation,
 } from './loudness.ts';
 import { MediaError, type MediaInfo, probeMedia } from './probe.ts';
 import {
@@ -153,6 +157,8 @@ interface PreparedSource extends Source {
   loudness: LoudnessMeasurement;
   mode: LoudnormMode;
   intermediatePath: string;
+  /** Gain still to apply to the intermediate: the linear normalisation, or 0 after loudnorm's dynamic pass. */
+  gainDb: number;
   durationSec: number;
 }
 
@@ -231,7 +237,10 @@ function listSources(tracks: LanguageTrack[], settings: Settings): Source[] {
   ];
 }
 
-/** Probe, measure the speech-chain loudness, normalise to a float WAV intermediate. */
+/**
+ * Probe; measure loudness after the speech chain while writing that chain's output as the float
+ * WAV intermediate; normalise by gain at encoding, or by loudnorm's dynamic pass when gain cannot.
+ */
 async function prepareSource(
   source: Source,
   i: number,
@@ -248,30 +257,33 @@ async function prepareSource(
     stallMs: settings.stallMs,
     nice: settings.nice,
   };
-  const durationSec = info.durationSec ?? undefined;
-  const loudness = await measureSpeechLoudness({ path: source.path }, settings.band, {
+  const analysedPath = join(run.workDir, `source-${i}.wav`);
+  const analysis = await runFfmpeg({
+    args: analyseSourceArgs({ path: source.path }, analysedPath, settings.band),
     ...limits,
-    durationSec,
-    onProgress: (f) => onProgress(f * 0.75),
+    durationSec: info.durationSec ?? undefined,
+    onProgress,
   });
+  const loudness = parseLoudnessLog(analysis.stderr, measurementTag(0));
   if (!Number.isFinite(loudness.integratedLufs) || loudness.integratedLufs <= -70) {
     throw sourceError(source, new MediaError('SILENT', 'the track is silent'));
   }
-  const intermediatePath = join(run.workDir, `source-${i}.wav`);
-  const { stderr } = await runFfmpeg({
-    args: normaliseArgs({ path: source.path }, intermediatePath, loudness, settings.loudness, settings.band),
+  const prepared = { ...source, info, loudness, durationSec: analysis.outTimeSec };
+  const plan = planNormalisation(loudness, settings.loudness);
+  if (plan.mode === 'linear') {
+    return { ...prepared, mode: 'linear', intermediatePath: analysedPath, gainDb: plan.gainDb };
+  }
+  const normalisedPath = join(run.workDir, `source-${i}.normalised.wav`);
+  const normalised = await runFfmpeg({
+    args: dynamicNormaliseArgs(analysedPath, normalisedPath, loudness, settings.loudness),
     ...limits,
-    durationSec,
-    onProgress: (f) => onProgress(0.75 + f * 0.25),
   });
-  const normalised = await probeMedia(intermediatePath, { signal });
   return {
-    ...source,
-    info,
-    loudness,
-    mode: parseLoudnormMode(stderr),
-    intermediatePath,
-    durationSec: normalised.durationSec ?? 0,
+    ...prepared,
+    mode: parseLoudnormMode(normalised.stderr),
+    intermediatePath: normalisedPath,
+    gainDb: 0,
+    durationSec: normalised.outTimeSec,
   };
 }
 
@@ -301,7 +313,7 @@ function assemble(sources: PreparedSource[], settings: Settings) {
       const lastOfRepeat = i === sources.length - 1;
       const lastOfAll = lastOfRepeat && repetition === settings.repeat - 1;
       const padAfterSec = lastOfAll ? 0 : lastOfRepeat ? settings.repeatGapSec : settings.gapSec;
-      segments.push({ path: source.intermediatePath, padAfterSec });
+      segments.push({ path: source.intermediatePath, gainDb: source.gainDb, padAfterSec });
       placements.push({
         kind: source.kind,
         ...(source.language !== undefined && {
@@ -343,7 +355,7 @@ function planOutputs(
         const index = source.languageIndex as number;
         const fileName = `${String(index + 1).padStart(2, '0')}-${source.language}.${profile.id}.${profile.extension}`;
         return {
-          source: { kind: 'file' as const, path: source.intermediatePath },
+          source: { kind: 'file' as const, path: source.intermediatePath, gainDb: source.gainDb },
           profile,
           fileName,
           path: join(workDir, fileName),
@@ -357,8 +369,9 @@ function planOutputs(
 
 /**
  * ffmpeg 5.1 runs a whole filter graph and its encoders on one thread, so the outputs are split into
- * as many runs as there are cores, balanced by estimated encoder cost (Opus VoIP ≫ MP3 ≫ PCM). The
- * outputs of a finished run are verified while the other runs still encode.
+ * as many groups as there are slots, balanced by estimated cost. A group is one ffmpeg run that
+ * encodes its outputs, then one that reads them all back and measures them, while the other groups
+ * still work.
  */
 async function encodeAndVerify(
   segments: ProgrammeSegment[],
@@ -369,78 +382,134 @@ async function encodeAndVerify(
   const startedAt = performance.now();
   let encodeMs = 0;
   const groups = balanceByCost(outputs, run.limit);
-  const encodeProgress = groups.map((group, g) => progress.task('encode', g, group.cost));
-  const verifyProgress = outputs.map((o, i) => progress.task('verify', i, o.expectedDurationSec));
   const renditions: Rendition[] = new Array(outputs.length);
-  const encodeGroup = async (group: (typeof groups)[number], g: number) => {
-    await run.slots.use(() =>
-      runFfmpeg({
+  const processGroup = async (group: (typeof groups)[number], g: number) => {
+    const encodeProgress = progress.task('encode', g, group.encodeCost);
+    const verifyProgress = progress.task('verify', g, group.verifyCost);
+    await run.slots.use(async () => {
+      await runFfmpeg({
         args: encodeRenditionsArgs(segments, group.outputs),
-        signal: run.signal,
-        timeoutMs: run.settings.stepTimeoutMs,
-        stallMs: run.settings.stallMs,
-        nice: run.settings.nice,
-        durationSec: Math.max(...group.outputs.map((o) => o.expectedDurationSec)),
-        onProgress: encodeProgress[g],
-      }),
-    );
-    encodeMs = Math.max(encodeMs, performance.now() - startedAt);
-    await settleAll(
-      run,
-      group.outputs.map((output) => {
-        const i = outputs.indexOf(output);
-        return run.slots.use(async () => {
-          renditions[i] = await verifyRendition(output, run, verifyProgress[i] as (f: number) => void);
-        }, verifyCost(output));
-      }),
-    );
+        ...stepLimits(run),
+        durationSec: longest(group.outputs),
+        onProgress: encodeProgress,
+      });
+      encodeMs = Math.max(encodeMs, performance.now() - startedAt);
+      const verified = await verifyRenditions(group.outputs, run, verifyProgress);
+      group.outputs.forEach((output, k) => {
+        renditions[outputs.indexOf(output)] = verified[k] as Rendition;
+      });
+    });
   };
-  await settleAll(run, groups.map(encodeGroup));
+  await settleAll(run, groups.map(processGroup));
   return { renditions, encodeMs };
 }
 
+function stepLimits(run: Run) {
+  const { settings, signal } = run;
+  return { signal, timeoutMs: settings.stepTimeoutMs, stallMs: settings.stallMs, nice: settings.nice };
+}
+
+const longest = (outputs: readonly PlannedOutput[]) => Math.max(...outputs.map((o) => o.expectedDurationSec));
+
+/** Nothing above the encoded rate's Nyquist (nor above the 24 kHz intermediate's) is in the file. */
 function measureRate(profile: DeviceProfile): number {
   return Math.min(profile.sampleRate, INTERMEDIATE_SAMPLE_RATE);
 }
 
-/** Measuring costs about the same per sample whatever the codec. */
-function verifyCost(output: PlannedOutput): number {
-  return output.expectedDurationSec * measureRate(output.profile);
-}
-
-const ENCODE_COST_PER_SEC: Record<DeviceProfile['codec'], number> = {
-  opus: 12,
-  mp3: 4,
-  pcm_mulaw: 0.6,
-  pcm_s16le: 0.6,
+/**
+ * CPU milliseconds per second of audio, from the benchmark (ffmpeg 5.1, one core): encoding, and
+ * reading a rendition back (decode, then about 0.1 ms per kHz of measuring rate for loudness and
+ * true peak), plus a fixed share per output for ffprobe and process start.
+ */
+const ENCODE_MS_PER_SEC: Record<DeviceProfile['codec'], number> = {
+  opus: 10.5,
+  mp3: 4.4,
+  pcm_mulaw: 0.5,
+  pcm_s16le: 0.5,
 };
+const DECODE_MS_PER_SEC: Record<DeviceProfile['codec'], number> = {
+  opus: 1.85,
+  mp3: 0.7,
+  pcm_mulaw: 0,
+  pcm_s16le: 0.2,
+};
+const MEASURE_MS_PER_SEC_PER_KHZ = 0.1;
+const READ_BACK_MS = 100;
 
 export function balanceByCost<T extends { profile: DeviceProfile; expectedDurationSec: number }>(
   outputs: T[],
   groupCount: number,
-): { outputs: T[]; cost: number }[] {
-  const cost = (o: T) => ENCODE_COST_PER_SEC[o.profile.codec] * o.expectedDurationSec;
+): { outputs: T[]; encodeCost: number; verifyCost: number }[] {
+  const encodeCost = (o: T) => ENCODE_MS_PER_SEC[o.profile.codec] * o.expectedDurationSec;
+  const verifyCost = (o: T) =>
+    READ_BACK_MS +
+    (DECODE_MS_PER_SEC[o.profile.codec] + (MEASURE_MS_PER_SEC_PER_KHZ * measureRate(o.profile)) / 1000) *
+      o.expectedDurationSec;
+  const cost = (o: T) => encodeCost(o) + verifyCost(o);
   const groups = Array.from({ length: Math.min(groupCount, outputs.length) }, () => ({
     outputs: [] as T[],
-    cost: 0,
+    encodeCost: 0,
+    verifyCost: 0,
   }));
+  const total = (g: (typeof groups)[number]) => g.encodeCost + g.verifyCost;
   for (const output of [...outputs].sort((a, b) => cost(b) - cost(a))) {
-    const lightest = groups.reduce((a, b) => (b.cost < a.cost ? b : a));
+    const lightest = groups.reduce((a, b) => (total(b) < total(a) ? b : a));
     lightest.outputs.push(output);
-    lightest.cost += cost(output);
+    lightest.encodeCost += encodeCost(output);
+    lightest.verifyCost += verifyCost(output);
   }
   return groups;
 }
 
-/** Reads the output back: codec, rate, channels and duration as planned; then its loudness and hash. */
-async function verifyRendition(
-  output: PlannedOutput,
+/**
+ * Reads the outputs back: codec, rate, channels and duration as planned (ffprobe), then their
+ * loudness and true peak from a full decode of each, all in one ffmpeg run, and their hashes.
+ */
+async function verifyRenditions(
+  outputs: readonly PlannedOutput[],
   run: Run,
   onProgress: (f: number) => void,
-): Promise<Rendition> {
+): Promise<Rendition[]> {
+  const inputs = outputs.map((o) => renditionInput(o.path, o.profile));
+  const durations = await Promise.all(
+    outputs.map(async (output, k) =>
+      checkShape(output, await probeMedia(inputs[k] as InputSpec, { signal: run.signal })),
+    ),
+  );
+  const files = outputs.map((o, k) => ({
+    input: inputs[k] as InputSpec,
+    sampleRate: decodedSampleRate(o.profile),
+    // Opus decodes at 48 kHz but is measured at the rate it was fed, at a third of the cost.
+    measureRate: measureRate(o.profile),
+  }));
+  const [loudness, hashes] = await Promise.all([
+    measureFiles(files, { ...stepLimits(run), durationSec: longest(outputs), onProgress }),
+    Promise.all(outputs.map((o) => hashFile(o.path))),
+  ]);
+  return outputs.map((output, k) => {
+    const { profile } = output;
+    const measured = loudness[k] as LoudnessMeasurement;
+    const hashed = hashes[k] as { sha256: string; bytes: number };
+    return {
+      profileId: profile.id,
+      path: output.path,
+      fileName: output.fileName,
+      mimeType: profile.mimeType,
+      codec: profile.codec,
+      sampleRate: profile.sampleRate,
+      channels: profile.channels,
+      bytes: hashed.bytes,
+      sha256: hashed.sha256,
+      durationSec: round3(durations[k] as number),
+      integratedLufs: measured.integratedLufs,
+      truePeakDbtp: measured.truePeakDbtp,
+    };
+  });
+}
+
+/** The probed duration, once codec, rate, channels and duration are as planned. */
+function checkShape(output: PlannedOutput, info: MediaInfo): number {
   const { profile } = output;
-  const input = renditionInput(output.path, profile);
-  const info = await probeMedia(input, { signal: run.signal });
   const stream = info.audioStreams[0];
   const durationSec = info.durationSec ?? stream?.durationSec ?? Number.NaN;
   const tolerance = 0.1 + output.expectedDurationSec * 0.005;
@@ -456,35 +525,7 @@ async function verifyRendition(
       fileName: output.fileName,
     });
   }
-  const [loudness, hashed] = await Promise.all([
-    measureLoudness(input, {
-      sampleRate: decodedSampleRate(profile),
-      // Nothing above the encoded rate's Nyquist (nor above the 24 kHz intermediate's) is in the file:
-      // Opus decodes at 48 kHz but is measured at the 16 kHz it was fed, at a third of the cost.
-      measureRate: measureRate(profile),
-      signal: run.signal,
-      durationSec,
-      onProgress,
-      timeoutMs: run.settings.stepTimeoutMs,
-      stallMs: run.settings.stallMs,
-      nice: run.settings.nice,
-    }),
-    hashFile(output.path),
-  ]);
-  return {
-    profileId: profile.id,
-    path: output.path,
-    fileName: output.fileName,
-    mimeType: profile.mimeType,
-    codec: profile.codec,
-    sampleRate: profile.sampleRate,
-    channels: profile.channels,
-    bytes: hashed.bytes,
-    sha256: hashed.sha256,
-    durationSec: round3(durationSec),
-    integratedLufs: loudness.integratedLufs,
-    truePeakDbtp: loudness.truePeakDbtp,
-  };
+  return durationSec;
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {

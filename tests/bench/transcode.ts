@@ -20,7 +20,7 @@ import {
 } from '../../media/commands.ts';
 import { runFfmpeg } from '../../media/ffmpeg-runner.ts';
 import { generateChime, generateSpeechLike } from '../../media/fixtures.ts';
-import { type LoudnessMeasurement, measureSpeechLoudness } from '../../media/loudness.ts';
+import { type LoudnessMeasurement, measureSpeechLoudness, planNormalisation } from '../../media/loudness.ts';
 import { type PipelineResult, runBulletinPipeline } from '../../media/pipeline.ts';
 import { defaultProfiles } from '../../media/profiles.ts';
 
@@ -124,7 +124,10 @@ function runPipeline(sources: Sources, outputDir: string, concurrency?: number):
   });
 }
 
-/** The same renditions in one ffmpeg command: normalise with known values, concat, asplit, encode. */
+/**
+ * The same renditions in one ffmpeg command: normalise with known values (plain gain where the
+ * pipeline found it enough, loudnorm otherwise), concat, asplit, encode.
+ */
 async function runFloor(
   sources: Sources,
   chime: LoudnessMeasurement,
@@ -134,8 +137,12 @@ async function runFloor(
   const [vie, hmn] = measuredBy.languages;
   if (!vie || !hmn) throw new Error('the pipeline result lacks a language');
   const chain = speechChain(defaultSpeechBand);
-  const normalise = (measured: typeof vie.sourceLoudness) =>
-    `${chain},${loudnormFilter(measured, defaultLoudnessTarget)},aresample=24000`;
+  const normalise = (measured: LoudnessMeasurement) => {
+    const plan = planNormalisation(measured, defaultLoudnessTarget);
+    return plan.mode === 'linear'
+      ? `${chain},volume=${plan.gainDb}dB`
+      : `${chain},${loudnormFilter(measured, defaultLoudnessTarget)},aresample=24000`;
+  };
   const programme = defaultProfiles;
   const graph = [
     `[0:a]${normalise(chime)},apad=pad_dur=${GAP_SEC}[c]`,
@@ -217,6 +224,7 @@ export async function benchEncoderCost(): Promise<{
       stallMs: 30_000,
     });
     const seconds = 2 * TRACK_SEC;
+    const encodeColumn = `encode s (median of ${RUNS})`;
     const rows: Record<string, string | number>[] = [];
     for (const profile of defaultProfiles) {
       const walls: number[] = [];
@@ -225,7 +233,7 @@ export async function benchEncoderCost(): Promise<{
         const started = performance.now();
         await runFfmpeg({
           args: encodeRenditionsArgs(
-            [{ path: programme, padAfterSec: 0 }],
+            [{ path: programme, gainDb: 0, padAfterSec: 0 }],
             [{ source: { kind: 'programme' }, profile, path: output }],
           ),
           timeoutMs: 120_000,
@@ -236,10 +244,26 @@ export async function benchEncoderCost(): Promise<{
       const wall = median(walls) / 1000;
       rows.push({
         profile: profile.id,
-        [`encode s (median of ${RUNS})`]: round(wall, 2),
+        [encodeColumn]: round(wall, 2),
         '× realtime': round(seconds / wall, 1),
       });
     }
+    // The pipeline also encodes each language alone in MP3: as much audio again through LAME.
+    const mp3 = rows.find((r) => r.profile === 'mp3-24k')?.[encodeColumn] as number;
+    const sum = rows.reduce((total, r) => total + (r[encodeColumn] as number), 0) + mp3;
+    const cores = availableParallelism();
+    rows.push(
+      {
+        profile: 'all of them + per-language MP3 (sum)',
+        [encodeColumn]: round(sum, 2),
+        '× realtime': round(seconds / sum, 1),
+      },
+      {
+        profile: `ceiling on ${cores} cores: encoding alone, perfectly split`,
+        [encodeColumn]: round(sum / cores, 2),
+        '× realtime': round(seconds / (sum / cores), 1),
+      },
+    );
     return {
       title: `Encoder cost: each profile alone, ${seconds} s programme, one ffmpeg run (one core)`,
       rows,

@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renditionInput } from '../../../media/commands.ts';
-import { FfmpegError } from '../../../media/ffmpeg-runner.ts';
-import { generateChime, generateSpeechLike, writeTextFile } from '../../../media/fixtures.ts';
+import { FfmpegError, runFfmpeg } from '../../../media/ffmpeg-runner.ts';
+import {
+  generateChime,
+  generateSpeechLike,
+  speechLikeExpression,
+  writeTextFile,
+} from '../../../media/fixtures.ts';
 import { detectSilences, measureLoudness } from '../../../media/loudness.ts';
 import { type PipelineResult, runBulletinPipeline } from '../../../media/pipeline.ts';
 import { MediaError, probeMedia } from '../../../media/probe.ts';
@@ -172,8 +177,11 @@ describe('bulletin pipeline', () => {
 describe('bulletin pipeline settings and failures', () => {
   it('normalises to another target (−23 LUFS, EBU R128) and encodes only the profiles asked for', async () => {
     const out = join(dir, 'r128');
+    // Steady speech long enough for a meaningful loudness range: brought to target by plain gain.
+    const steady = join(dir, 'đều.wav');
+    await generateSpeechLike(steady, { durationSec: 12, pitchHz: 170 });
     const r128 = await runBulletinPipeline({
-      tracks: [{ language: 'vie', path: paths.vie }],
+      tracks: [{ language: 'vie', path: steady }],
       settings: {
         loudness: { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 11 },
         profiles: [findProfile('wav-l16')],
@@ -188,9 +196,34 @@ describe('bulletin pipeline settings and failures', () => {
       3,
     );
     expect(r128.programme.renditions).toHaveLength(1);
+    expect(r128.languages[0]?.normalisation).toBe('linear');
     const measured = await measureLoudness({ path: r128.programme.renditions[0]?.path as string });
     expect(Math.abs(measured.integratedLufs + 23)).toBeLessThanOrEqual(1);
     expect(await readdir(out)).toEqual(['programme.wav-l16.wav']);
+  });
+
+  it('falls back to loudnorm dynamic mode when plain gain would lift a peak above the ceiling', async () => {
+    // Quiet speech (about −37 LUFS) with one full-scale click: +19 dB of gain would clip the click.
+    const peaky = join(dir, 'tiếng lách cách.wav');
+    const expression = `${speechLikeExpression({ durationSec: 20, amplitude: 0.03 })}+0.9*between(t,2,2.002)`;
+    await runFfmpeg({
+      args: ['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc='${expression}':s=48000:d=20`, peaky],
+      allowGeneratedInputs: true,
+      timeoutMs: 60_000,
+      stallMs: 30_000,
+    });
+    const dynamic = await runBulletinPipeline({
+      tracks: [{ language: 'hni', path: peaky }],
+      settings: { profiles: [findProfile('wav-l16')] },
+      outputDir: join(dir, 'dynamic'),
+    });
+    const [language] = dynamic.languages;
+    expect(language?.sourceLoudness.truePeakDbtp).toBeGreaterThan(-3);
+    expect(language?.normalisation).toBe('dynamic');
+    expect(language?.durationSec).toBeCloseTo(20, 1);
+    const [wav] = dynamic.programme.renditions;
+    expect(wav?.truePeakDbtp).toBeLessThanOrEqual(-1.5);
+    expect(Math.abs((wav?.integratedLufs ?? 0) + 18)).toBeLessThanOrEqual(1);
   });
 
   it('gives the same bytes for the same input, so renditions can be stored by hash', async () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  analyseSourceArgs,
   decodeCheckArgs,
+  dynamicNormaliseArgs,
   encodeRenditionsArgs,
   encoderArgs,
   INPUT_FORMAT_WHITELIST,
   inputArgs,
-  measureLoudnessArgs,
+  measureFilesArgs,
   measureSpeechLoudnessArgs,
-  normaliseArgs,
   num,
   probeArgs,
   renditionInput,
@@ -94,40 +95,85 @@ describe('analysis commands', () => {
     ]);
   });
 
-  it('measures speech loudness after the same chain the normaliser uses, true peak 4× oversampled', () => {
-    expect(measureSpeechLoudnessArgs({ path: '/in.wav' }, { highpassHz: 150, lowpassHz: 6500 })).toEqual([
+  const truePeak = (rate: number, tag: string) =>
+    `aresample=${rate}:filter_size=12:phase_shift=2,astats@${tag}=measure_perchannel=none:measure_overall=Peak_level`;
+  const nullOutputs = (tag: string) => [
+    '-map',
+    `[measured_${tag}]`,
+    '-f',
+    'null',
+    '-',
+    '-map',
+    `[oversampled_${tag}]`,
+    '-f',
+    'null',
+    '-',
+  ];
+
+  it('measures a source after the speech chain and keeps that chain output as the intermediate', () => {
+    expect(
+      analyseSourceArgs({ path: '/in.mp3' }, '/w/source-1.wav', { highpassHz: 150, lowpassHz: 6500 }),
+    ).toEqual([
       '-v',
       'info',
+      '-y',
       ...guard,
       '-i',
-      '/in.wav',
+      '/in.mp3',
       '-filter_complex',
-      '[0:a:0]aformat=channel_layouts=mono,aresample=24000,highpass=f=150,lowpass=f=6500,asplit=2[loudness][peak];' +
-        '[loudness]ebur128=framelog=verbose[measured];' +
-        '[peak]aresample=96000,astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]',
+      '[0:a:0]aformat=channel_layouts=mono,aresample=24000,highpass=f=150,lowpass=f=6500,' +
+        'asplit=3[loudness_m0][peak_m0][kept];' +
+        '[loudness_m0]ebur128@m0=framelog=verbose[measured_m0];' +
+        `[peak_m0]${truePeak(96000, 'm0')}[oversampled_m0]`,
+      ...nullOutputs('m0'),
       '-map',
-      '[measured]',
+      '[kept]',
+      '-c:a',
+      'pcm_f32le',
+      '-ar',
+      '24000',
+      '-ac',
+      '1',
+      ...deterministic,
       '-f',
-      'null',
-      '-',
-      '-map',
-      '[oversampled]',
-      '-f',
-      'null',
-      '-',
+      'wav',
+      '/w/source-1.wav',
     ]);
+    expect(() => analyseSourceArgs({ path: '/in.mp3' }, 'relative.wav')).toThrow(/absolute/);
   });
 
-  it('measures a rendition at its own rate, or at a lower one for band-limited speech', () => {
-    const graph = (args: string[]) => args[args.indexOf('-filter_complex') + 1];
-    expect(graph(measureLoudnessArgs({ path: '/r.ul', format: 'mulaw' }, 8000))).toBe(
-      '[0:a:0]asplit=2[loudness][peak];[loudness]ebur128=framelog=verbose[measured];' +
-        '[peak]aresample=32000,astats=measure_perchannel=none:measure_overall=Peak_level[oversampled]',
+  it('measures speech loudness without keeping anything', () => {
+    const args = measureSpeechLoudnessArgs({ path: '/in.wav' });
+    expect(args[args.indexOf('-filter_complex') + 1]).toMatch(
+      /lowpass=f=7000,asplit=2\[loudness_m0\]\[peak_m0\];/,
     );
-    expect(graph(measureLoudnessArgs({ path: '/r.opus' }, 48000, 24000))).toMatch(
-      /^\[0:a:0\]aresample=24000,asplit=2.*\[peak\]aresample=96000,/,
-    );
-    expect(graph(measureLoudnessArgs({ path: '/r.wav' }, 16000, 24000))).toMatch(/^\[0:a:0\]asplit=2/);
+    expect(args.slice(args.indexOf('-filter_complex') + 2)).toEqual(nullOutputs('m0'));
+  });
+
+  it('measures several renditions in one run, each at its own rate or a lower one for band-limited speech', () => {
+    const args = measureFilesArgs([
+      { input: { path: '/r.ul', format: 'mulaw', sampleRate: 8000, channels: 1 }, sampleRate: 8000 },
+      { input: { path: '/r.opus' }, sampleRate: 48000, measureRate: 16000 },
+      { input: { path: '/r.wav' }, sampleRate: 16000, measureRate: 24000 },
+    ]);
+    expect(args.filter((a) => a === '-i')).toHaveLength(3);
+    expect(args[args.indexOf('-filter_complex') + 1]?.split(';')).toEqual([
+      '[0:a:0]asplit=2[loudness_m0][peak_m0]',
+      '[loudness_m0]ebur128@m0=framelog=verbose[measured_m0]',
+      `[peak_m0]${truePeak(32000, 'm0')}[oversampled_m0]`,
+      '[1:a:0]aresample=16000,asplit=2[loudness_m1][peak_m1]',
+      '[loudness_m1]ebur128@m1=framelog=verbose[measured_m1]',
+      `[peak_m1]${truePeak(64000, 'm1')}[oversampled_m1]`,
+      '[2:a:0]asplit=2[loudness_m2][peak_m2]',
+      '[loudness_m2]ebur128@m2=framelog=verbose[measured_m2]',
+      `[peak_m2]${truePeak(64000, 'm2')}[oversampled_m2]`,
+    ]);
+    expect(args.slice(args.indexOf('-filter_complex') + 2)).toEqual([
+      ...nullOutputs('m0'),
+      ...nullOutputs('m1'),
+      ...nullOutputs('m2'),
+    ]);
+    expect(() => measureFilesArgs([])).toThrow(/nothing/);
   });
 
   it('detects silences and decodes PCM for waveforms', () => {
@@ -167,20 +213,19 @@ describe('analysis commands', () => {
 });
 
 describe('normalise', () => {
-  it('runs the second loudnorm pass in linear mode with the measured values into a float WAV', () => {
+  it('runs loudnorm over the intermediate with the measured values, linear if it can, into a float WAV', () => {
     const target = { integratedLufs: -23, truePeakDbtp: -2, loudnessRangeLu: 9 };
-    expect(normaliseArgs({ path: '/in.mp3' }, '/tmp/j/vie.wav', measured, target)).toEqual([
+    expect(dynamicNormaliseArgs('/w/source-1.wav', '/w/source-1.normalised.wav', measured, target)).toEqual([
       '-v',
       'info',
       '-y',
       ...guard,
       '-i',
-      '/in.mp3',
+      '/w/source-1.wav',
       '-map',
       '0:a:0',
       '-af',
-      'aformat=channel_layouts=mono,aresample=24000,highpass=f=180,lowpass=f=7000,' +
-        'loudnorm=I=-23:TP=-2:LRA=9:measured_I=-23.04:measured_TP=-8.9:measured_LRA=3.6:measured_thresh=-33.1:' +
+      'loudnorm=I=-23:TP=-2:LRA=9:measured_I=-23.04:measured_TP=-8.9:measured_LRA=3.6:measured_thresh=-33.1:' +
         'offset=0:linear=true:print_format=json,aresample=24000',
       '-c:a',
       'pcm_f32le',
@@ -191,12 +236,12 @@ describe('normalise', () => {
       ...deterministic,
       '-f',
       'wav',
-      '/tmp/j/vie.wav',
+      '/w/source-1.normalised.wav',
     ]);
   });
 
   it('defaults to −18 LUFS, −1.5 dBTP, LRA 11 and keeps linear mode possible for clips with LRA 0', () => {
-    const args = normaliseArgs({ path: '/in.wav' }, '/o.wav', { ...measured, loudnessRangeLu: 0 });
+    const args = dynamicNormaliseArgs('/i.wav', '/o.wav', { ...measured, loudnessRangeLu: 0 });
     expect(args[args.indexOf('-af') + 1]).toContain('loudnorm=I=-18:TP=-1.5:LRA=11:measured_I=-23.04');
     expect(args[args.indexOf('-af') + 1]).toContain('measured_LRA=0.01:');
   });
@@ -242,19 +287,19 @@ describe('programme assembly and encoding', () => {
   const mp3 = findProfile('mp3-24k');
   const pcmu = findProfile('pcmu-8k');
   const segments = [
-    { path: '/w/chime.wav', padAfterSec: 1 },
-    { path: '/w/vie.wav', padAfterSec: 1.5 },
-    { path: '/w/hmn.wav', padAfterSec: 3 },
-    { path: '/w/chime.wav', padAfterSec: 1 },
-    { path: '/w/vie.wav', padAfterSec: 1.5 },
-    { path: '/w/hmn.wav', padAfterSec: 0 },
+    { path: '/w/chime.wav', gainDb: 0, padAfterSec: 1 },
+    { path: '/w/vie.wav', gainDb: 4.25, padAfterSec: 1.5 },
+    { path: '/w/hmn.wav', gainDb: -2, padAfterSec: 3 },
+    { path: '/w/chime.wav', gainDb: 0, padAfterSec: 1 },
+    { path: '/w/vie.wav', gainDb: 4.25, padAfterSec: 1.5 },
+    { path: '/w/hmn.wav', gainDb: -2, padAfterSec: 0 },
   ];
 
-  it('concatenates padded segments and encodes every rendition from one asplit', () => {
+  it('concatenates padded segments at their gain and encodes every rendition from one asplit', () => {
     const args = encodeRenditionsArgs(segments, [
       { source: { kind: 'programme' }, profile: mp3, path: '/w/out/programme.mp3' },
       { source: { kind: 'programme' }, profile: pcmu, path: '/w/out/programme.ul' },
-      { source: { kind: 'file', path: '/w/vie.wav' }, profile: mp3, path: '/w/out/vie.mp3' },
+      { source: { kind: 'file', path: '/w/vie.wav', gainDb: 4.25 }, profile: mp3, path: '/w/out/vie.mp3' },
     ]);
     expect(args).toEqual([
       '-v',
@@ -267,15 +312,16 @@ describe('programme assembly and encoding', () => {
       '-filter_complex',
       [
         '[0:a]apad=pad_dur=1[s0]',
-        '[1:a]apad=pad_dur=1.5[s1]',
-        '[2:a]apad=pad_dur=3[s2]',
+        '[1:a]volume=4.25dB,apad=pad_dur=1.5[s1]',
+        '[2:a]volume=-2dB,apad=pad_dur=3[s2]',
         '[3:a]apad=pad_dur=1[s3]',
-        '[4:a]apad=pad_dur=1.5[s4]',
-        '[s0][s1][s2][s3][s4][5:a]concat=n=6:v=0:a=1[programme]',
+        '[4:a]volume=4.25dB,apad=pad_dur=1.5[s4]',
+        '[5:a]volume=-2dB[s5]',
+        '[s0][s1][s2][s3][s4][s5]concat=n=6:v=0:a=1[programme]',
         '[programme]asplit=2[p0][p1]',
         '[p0]aresample=24000[o0]',
         '[p1]aresample=8000[o1]',
-        '[6:a]aresample=24000[o2]',
+        '[6:a]volume=4.25dB,aresample=24000[o2]',
       ].join(';'),
       '-map',
       '[o0]',
@@ -309,7 +355,7 @@ describe('programme assembly and encoding', () => {
       '[0:a]apad=pad_dur=1[s0];[s0]concat=n=1:v=0:a=1[programme];[programme]aresample=8000[o0]',
     );
     const languageOnly = encodeRenditionsArgs(segments, [
-      { source: { kind: 'file', path: '/w/hmn.wav' }, profile: mp3, path: '/o.mp3' },
+      { source: { kind: 'file', path: '/w/hmn.wav', gainDb: 0 }, profile: mp3, path: '/o.mp3' },
     ]);
     expect(languageOnly.filter((a) => a === '-i')).toHaveLength(1);
     expect(languageOnly[languageOnly.indexOf('-filter_complex') + 1]).toBe('[0:a]aresample=24000[o0]');

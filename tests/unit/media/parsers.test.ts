@@ -4,6 +4,7 @@ import {
   parseLoudnessLog,
   parseLoudnormMode,
   parseSilences,
+  planNormalisation,
 } from '../../../media/loudness.ts';
 import { BlockExtremes, foldPeaks } from '../../../media/waveform.ts';
 
@@ -51,6 +52,42 @@ describe('ebur128 summary', () => {
       Number.NEGATIVE_INFINITY,
     );
     expect(() => parseEbur128Summary('Integrated loudness: I: -20 LUFS')).toThrow(/no ebur128 summary/);
+  });
+});
+
+describe('several measurements in one run', () => {
+  const tagged = (tag: string, lufs: number, peak: number) =>
+    `[astats@${tag} @ 0x1] Overall\n[astats@${tag} @ 0x1] Peak level dB: ${peak}\n` +
+    summary
+      .replace('[Parsed_ebur128_4 @ 0x561c6e9d0000]', `[ebur128@${tag} @ 0x2]`)
+      .replace('-20.5', String(lufs));
+  // ffmpeg builds a complex graph twice; the unused first instance logs an empty summary.
+  const unused =
+    '[ebur128@m0 @ 0x9] Summary:\n\n  Integrated loudness:\n    I:         -70.0 LUFS\n    Threshold:   0.0 LUFS\n\n  Loudness range:\n    LRA:         0.0 LU\n';
+  const log = `${unused}Output #0\n${tagged('m1', -23.2, -9.23)}${tagged('m0', -18.1, -3.41)}`;
+
+  it('reads each measurement from the filter instances named by its tag, the last summary of each', () => {
+    expect(parseLoudnessLog(log, 'm0')).toMatchObject({ integratedLufs: -18.1, truePeakDbtp: -3.4 });
+    expect(parseLoudnessLog(log, 'm1')).toMatchObject({ integratedLufs: -23.2, truePeakDbtp: -9.2 });
+    expect(() => parseLoudnessLog(log, 'm2')).toThrow(/no ebur128 summary/);
+  });
+});
+
+describe('normalisation plan', () => {
+  const target = { integratedLufs: -18, truePeakDbtp: -1.5, loudnessRangeLu: 11 };
+  const measured = { integratedLufs: -24.3, thresholdLufs: -34.3, loudnessRangeLu: 6, truePeakDbtp: -9.5 };
+
+  it('is plain gain to the target when the peak stays under the ceiling and the range fits', () => {
+    expect(planNormalisation(measured, target)).toEqual({ mode: 'linear', gainDb: 6.3 });
+    expect(planNormalisation({ ...measured, truePeakDbtp: -7.9 }, target)).toEqual({
+      mode: 'linear',
+      gainDb: 6.3,
+    });
+  });
+
+  it('needs loudnorm dynamic mode when gain would lift the peak above the ceiling or the range is too wide', () => {
+    expect(planNormalisation({ ...measured, truePeakDbtp: -7.7 }, target)).toEqual({ mode: 'dynamic' });
+    expect(planNormalisation({ ...measured, loudnessRangeLu: 11.1 }, target)).toEqual({ mode: 'dynamic' });
   });
 });
 
