@@ -123,6 +123,7 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
         band: { highpassHz: config.LOA_HIGHPASS_HZ, lowpassHz: config.LOA_LOWPASS_HZ },
       },
       outputDir,
+      workParentDir: store.tmpDir,
       signal,
       onProgress: (p) => progress(Math.min(0.95, p * 0.95)),
     });

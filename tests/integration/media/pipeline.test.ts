@@ -189,6 +189,7 @@ describe('bulletin pipeline settings and failures', () => {
         gapSec: 0.5,
       },
       outputDir: out,
+      workParentDir: join(dir, 'work'),
     });
     expect(r128.programme.segments.map((s) => s.kind)).toEqual(['language', 'outro-chime']);
     expect(r128.programme.segments[1]?.startSec).toBeCloseTo(
@@ -200,6 +201,7 @@ describe('bulletin pipeline settings and failures', () => {
     const measured = await measureLoudness({ path: r128.programme.renditions[0]?.path as string });
     expect(Math.abs(measured.integratedLufs + 23)).toBeLessThanOrEqual(1);
     expect(await readdir(out)).toEqual(['programme.wav-l16.wav']);
+    expect(await readdir(join(dir, 'work'))).toEqual([]);
   });
 
   it('falls back to loudnorm dynamic mode when plain gain would lift a peak above the ceiling', async () => {
