@@ -2,16 +2,18 @@
 // REDIS_URL), the database (PGlite unless DATABASE_URL) with migrations and demo data, the
 // API with the web app, and the workers. `stop()` takes it all down in reverse order.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { type Database, openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { type SeedResult, seedDemo } from '../prisma/seed.ts';
+import { DEMO_COMMUNE, type SeedResult, seedDemo } from '../prisma/seed.ts';
 import { startRedisChild } from '../scripts/redis-child.ts';
 import { WEB_DIST } from '../scripts/web-build.ts';
 import { startWorkers } from '../worker/main.ts';
 import { composeApp } from './compose.ts';
 import { type Config, databaseTarget } from './config.ts';
+import { tryCreateDemoBulletin } from './demo-bulletin.ts';
 import { serve } from './http/serve.ts';
 import type { Logger } from './logger.ts';
 import { openRedis } from './redis.ts';
@@ -61,12 +63,32 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
     );
     stack.push(() => workers.close());
 
+    if (config.LOA_SEED_DEMO) {
+      // The officer's password is known only when the demo users were just made (or it is set).
+      const password =
+        seed.created.find((u) => u.username === 'officer')?.password ?? config.LOA_DEMO_PASSWORD;
+      // In the background, so start-up does not wait for it; stopping does.
+      const demo = tryCreateDemoBulletin(
+        localUrl(server.address() as AddressInfo),
+        password === undefined ? undefined : { username: 'officer', password },
+        DEMO_COMMUNE.code,
+        logger,
+      );
+      stack.push(() => demo);
+    }
+
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     return { url: `http://${shownHost}:${config.PORT}`, seed, database, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** How this process reaches its own server: loopback when it listens on every address. */
+function localUrl({ address, family, port }: AddressInfo): string {
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  return `http://${family === 'IPv6' && host !== '127.0.0.1' ? `[${host}]` : host}:${port}`;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -52,6 +52,29 @@ async function waitForReady(url: string, started: Started, withinMs: number): Pr
   throw new Error(`/readyz not 200 within ${withinMs} ms:\n${started.output()}`);
 }
 
+/** The demo bulletin, as the officer sees it, once its processing has ended. */
+async function waitForDemoBulletin(url: string, password: string, withinMs: number) {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'officer', password }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const begin = Date.now();
+  let bulletins: { status: string }[] = [];
+  while (Date.now() - begin < withinMs) {
+    bulletins = await (await fetch(`${url}/api/bulletins`, { headers: { cookie } })).json();
+    expect(bulletins.length).toBeLessThanOrEqual(1);
+    if (bulletins[0]?.status === 'READY' || bulletins[0]?.status === 'FAILED') return bulletins[0];
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the demo bulletin did not finish within ${withinMs} ms: ${JSON.stringify(bulletins)}`);
+}
+
 /** Every process whose command line or working directory mentions the data dir. */
 function processesUsing(dataDir: string): string[] {
   const found: string[] = [];
@@ -104,6 +127,9 @@ describe('npm start on embedded defaults', () => {
     const home = await fetch(`${url}/`);
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('<div id="root">');
+    const password = /officer\s+(\S{12,})/.exec(first.output())?.[1] as string;
+    const demo = await waitForDemoBulletin(url, password, 60_000);
+    expect(demo).toMatchObject({ status: 'READY', languages: ['vie', 'hmn'], approverName: null });
 
     const redis = new Redis(redisPortFrom(first.output()), '127.0.0.1');
     await redis.set('loa-test:persisted', 'còn đó');
