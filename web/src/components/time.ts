@@ -42,9 +42,9 @@ export function formatDate(iso: string | null | undefined, uiLanguage: string): 
   }).format(new Date(iso));
 }
 
-/** A length of audio as m:ss (or h:mm:ss), rounded to the second. */
+/** A length or position of audio as m:ss (or h:mm:ss), whole seconds cut off as audio players do. */
 export function formatDuration(seconds: number): string {
-  const total = Math.max(0, Math.round(seconds));
+  const total = Math.max(0, Math.floor(seconds + 1e-6));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, '0');
