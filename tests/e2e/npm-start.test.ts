@@ -35,7 +35,9 @@ function npmStart(env: NodeJS.ProcessEnv): Started {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
   );
-  return { child, output: () => output, exited };
+  const started = { child, output: () => output, exited };
+  running.push(started);
+  return started;
 }
 
 async function waitForReady(url: string, started: Started, withinMs: number): Promise<number> {
@@ -107,7 +109,13 @@ async function interrupt(started: Started): Promise<void> {
 }
 
 const dirs: string[] = [];
+const running: Started[] = [];
 afterAll(async () => {
+  // A failed assertion leaves its `npm start` running: stop it (and its Redis) like Ctrl-C would.
+  for (const started of running.filter((s) => s.child.exitCode === null && s.child.signalCode === null)) {
+    process.kill(-(started.child.pid as number), 'SIGINT');
+    await Promise.race([started.exited, new Promise((r) => setTimeout(r, 20_000))]);
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
