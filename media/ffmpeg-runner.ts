@@ -82,6 +82,7 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 export const ffmpegPath = (): string => process.env.FFMPEG_PATH ?? 'ffmpeg';
 export const ffprobePath = (): string => process.env.FFPROBE_PATH ?? 'ffprobe';
 
+/** LOA_FFMPEG_NICE (validated with the rest of the configuration at start-up), else 10. */
 export function defaultNice(): number {
   const fromEnv = Number(process.env.LOA_FFMPEG_NICE);
   return Number.isInteger(fromEnv) ? fromEnv : 10;

@@ -42,6 +42,13 @@ const envSchema = z.object({
   LOA_TRUE_PEAK_DBTP: z.coerce.number({ error: 'must be a number (dBTP)' }).min(-9).max(0).default(-1.5),
   LOA_HIGHPASS_HZ: z.coerce.number({ error: 'must be a number (Hz)' }).min(20).max(1000).default(180),
   LOA_LOWPASS_HZ: z.coerce.number({ error: 'must be a number (Hz)' }).min(2000).max(11000).default(7000),
+  /** Read by media/ffmpeg-runner.ts for every ffmpeg it starts; validated here so a typo stops start-up. */
+  LOA_FFMPEG_NICE: z.coerce
+    .number({ error: 'a whole number from 0 to 19' })
+    .int('a whole number from 0 to 19')
+    .min(0, 'a whole number from 0 to 19')
+    .max(19, 'a whole number from 0 to 19')
+    .default(10),
   LOA_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   LOA_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.1).max(720).default(12),
   WORKER_QUEUES: z

@@ -39,6 +39,8 @@ describe('configuration from the environment', () => {
     ['WORKER_QUEUES', 'transcode,bogus', /Invalid option/],
     ['LOA_DEMO_PASSWORD', 'short', /at least 8/],
     ['LOA_SEED_DEMO', 'maybe', /Invalid option/],
+    ['LOA_FFMPEG_NICE', 'high', /whole number from 0 to 19/],
+    ['LOA_FFMPEG_NICE', '25', /whole number from 0 to 19/],
   ])('names the bad variable %s=%s', (variable, value, message) => {
     const error = configError({ [variable]: value });
     expect(error.issues).toHaveLength(1);
