@@ -19,13 +19,13 @@ import {
   defaultSpeechBand,
   dynamicNormaliseArgs,
   encodeRenditionsArgs,
-  INTERMEDIATE_SAMPLE_RATE,
   type InputSpec,
   measurementTag,
   type ProgrammeSegment,
   type RenditionOutput,
   renditionInput,
 } from './commands.ts';
+import { balanceByCost, measureRate } from './cost.ts';
 import { runFfmpeg } from './ffmpeg-runner.ts';
 import {
   type LoudnessMeasurement,
@@ -36,12 +36,8 @@ import {
   planNormalisation,
 } from './loudness.ts';
 import { MediaError, type MediaInfo, probeMedia } from './probe.ts';
-import {
-  type DeviceProfile,
-  decodedSampleRate,
-  defaultProfiles,
-  deviceProfileListSchema,
-} from './profiles.ts';
+import { decodedSampleRate, defaultProfiles, deviceProfileListSchema } from './profiles.ts';
+import { PhaseClock, PhasedProgress, Slots } from './scheduling.ts';
 
 export const languageTrackSchema = z.object({
   /** ISO 639-3 code; also part of file names, hence the strict shape. */
@@ -258,12 +254,7 @@ async function prepareSource(
   const info = await withSource(source, () => probeMedia(source.path, { signal }));
   if (info.audioStreams.length === 0)
     throw sourceError(source, new MediaError('NO_AUDIO_STREAM', 'no audio stream'));
-  const limits = {
-    signal,
-    timeoutMs: settings.stepTimeoutMs,
-    stallMs: settings.stallMs,
-    nice: settings.nice,
-  };
+  const limits = stepLimits(run);
   const analysedPath = join(run.workDir, `source-${i}.wav`);
   const analysis = await runFfmpeg({
     args: analyseSourceArgs({ path: source.path }, analysedPath, settings.band),
@@ -418,56 +409,6 @@ function stepLimits(run: Run) {
 
 const longest = (outputs: readonly PlannedOutput[]) => Math.max(...outputs.map((o) => o.expectedDurationSec));
 
-/** Nothing above the encoded rate's Nyquist (nor above the 24 kHz intermediate's) is in the file. */
-function measureRate(profile: DeviceProfile): number {
-  return Math.min(profile.sampleRate, INTERMEDIATE_SAMPLE_RATE);
-}
-
-/**
- * CPU milliseconds per second of audio, from the benchmark (ffmpeg 5.1, one core): encoding, and
- * reading a rendition back (decode, then about 0.1 ms per kHz of measuring rate for loudness and
- * true peak), plus a fixed share per output for ffprobe and process start.
- */
-const ENCODE_MS_PER_SEC: Record<DeviceProfile['codec'], number> = {
-  opus: 10.5,
-  mp3: 4.4,
-  pcm_mulaw: 0.5,
-  pcm_s16le: 0.5,
-};
-const DECODE_MS_PER_SEC: Record<DeviceProfile['codec'], number> = {
-  opus: 1.85,
-  mp3: 0.7,
-  pcm_mulaw: 0,
-  pcm_s16le: 0.2,
-};
-const MEASURE_MS_PER_SEC_PER_KHZ = 0.1;
-const READ_BACK_MS = 100;
-
-export function balanceByCost<T extends { profile: DeviceProfile; expectedDurationSec: number }>(
-  outputs: T[],
-  groupCount: number,
-): { outputs: T[]; encodeCost: number; verifyCost: number }[] {
-  const encodeCost = (o: T) => ENCODE_MS_PER_SEC[o.profile.codec] * o.expectedDurationSec;
-  const verifyCost = (o: T) =>
-    READ_BACK_MS +
-    (DECODE_MS_PER_SEC[o.profile.codec] + (MEASURE_MS_PER_SEC_PER_KHZ * measureRate(o.profile)) / 1000) *
-      o.expectedDurationSec;
-  const cost = (o: T) => encodeCost(o) + verifyCost(o);
-  const groups = Array.from({ length: Math.min(groupCount, outputs.length) }, () => ({
-    outputs: [] as T[],
-    encodeCost: 0,
-    verifyCost: 0,
-  }));
-  const total = (g: (typeof groups)[number]) => g.encodeCost + g.verifyCost;
-  for (const output of [...outputs].sort((a, b) => cost(b) - cost(a))) {
-    const lightest = groups.reduce((a, b) => (total(b) < total(a) ? b : a));
-    lightest.outputs.push(output);
-    lightest.encodeCost += encodeCost(output);
-    lightest.verifyCost += verifyCost(output);
-  }
-  return groups;
-}
-
 /**
  * Reads the outputs back: codec, rate, channels and duration as planned (ffprobe), then their
  * loudness and true peak from a full decode of each, all in one ffmpeg run, and their hashes.
@@ -570,47 +511,6 @@ function languageResults(
     }));
 }
 
-/**
- * Overall progress from per-task fractions: preparing sources ≈ 15 %, encoding ≈ 45 %, reading
- * back ≈ 40 % of the CPU time (benchmark, one ffmpeg at a time). Never goes backwards.
- */
-class PhasedProgress {
-  private static readonly share = { prepare: 0.15, encode: 0.45, verify: 0.4 } as const;
-  private readonly tasks = new Map<
-    string,
-    { phase: keyof typeof PhasedProgress.share; weight: number; done: number }
-  >();
-  private reported = 0;
-
-  constructor(private readonly onProgress?: (fraction: number) => void) {}
-
-  task(phase: keyof typeof PhasedProgress.share, index: number, weight = 1): (fraction: number) => void {
-    const task = { phase, weight, done: 0 };
-    this.tasks.set(`${phase}:${index}`, task);
-    return (fraction) => {
-      task.done = Math.min(1, Math.max(task.done, fraction));
-      this.report();
-    };
-  }
-
-  private report(): void {
-    if (!this.onProgress) return;
-    let total = 0;
-    for (const phase of Object.keys(PhasedProgress.share) as (keyof typeof PhasedProgress.share)[]) {
-      const tasks = [...this.tasks.values()].filter((t) => t.phase === phase);
-      const weight = tasks.reduce((sum, t) => sum + t.weight, 0);
-      if (weight > 0)
-        total +=
-          (PhasedProgress.share[phase] * tasks.reduce((sum, t) => sum + t.weight * t.done, 0)) / weight;
-    }
-    const fraction = Math.min(0.99, total);
-    if (fraction > this.reported) {
-      this.reported = fraction;
-      this.onProgress(fraction);
-    }
-  }
-}
-
 /** Runs `fn` over items, as many at a time as there are slots. */
 function mapLimit<T, R>(
   run: Run,
@@ -637,47 +537,6 @@ async function settleAll<T>(run: Run, tasks: Promise<T>[]): Promise<T[]> {
   );
   if (outcomes.some((o) => o.status === 'rejected')) throw run.firstFailure?.error;
   return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
-}
-
-/**
- * A counting semaphore: at most `limit` ffmpeg processes at a time. Waiting tasks start largest
- * first (then in order of request), so a long verification does not end up alone at the end.
- */
-class Slots {
-  private free: number;
-  private readonly waiting: { start: () => void; size: number; order: number }[] = [];
-  private requests = 0;
-
-  constructor(limit: number) {
-    this.free = limit;
-  }
-
-  async use<T>(task: () => Promise<T>, size = 0): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((start) => this.enqueue({ start, size, order: this.requests++ }));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next.start();
-      else this.free++;
-    }
-  }
-
-  private enqueue(entry: { start: () => void; size: number; order: number }): void {
-    const at = this.waiting.findIndex((w) => w.size < entry.size);
-    this.waiting.splice(at < 0 ? this.waiting.length : at, 0, entry);
-  }
-}
-
-class PhaseClock {
-  private last = performance.now();
-  lap(): number {
-    const now = performance.now();
-    const elapsed = now - this.last;
-    this.last = now;
-    return elapsed;
-  }
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;

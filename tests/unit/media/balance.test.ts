@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balanceByCost } from '../../../media/pipeline.ts';
+import { balanceByCost } from '../../../media/cost.ts';
 import { findProfile } from '../../../media/profiles.ts';
 
 const output = (id: string, expectedDurationSec = 360) => ({
