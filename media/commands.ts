@@ -78,8 +78,9 @@ export function renditionInput(path: string, profile: DeviceProfile): InputSpec 
     : { path };
 }
 
+/** At warning level ffprobe also says when a duration is only estimated from the bitrate. */
 export function probeArgs(input: InputSpec): string[] {
-  return ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', ...inputArgs(input)];
+  return ['-v', 'warning', '-show_format', '-show_streams', '-of', 'json', ...inputArgs(input)];
 }
 
 /** Decodes the first audio stream completely: errors and a short decode reveal damaged uploads. */

@@ -87,6 +87,64 @@ export async function generatePng(path: string, signal?: AbortSignal): Promise<v
   );
 }
 
+/**
+ * A phone-style AMR-NB recording (RFC 4867 storage format, 12.2 kbit/s, 20 ms frames). Debian's
+ * ffmpeg decodes AMR but has no encoder, so the frames carry deterministic pseudo-random speech
+ * parameters: every bit pattern decodes to audible, non-silent sound. `container: '3gp'` wraps the
+ * same frames in 3GP, as phones save them.
+ */
+export async function generateAmr(
+  path: string,
+  options: { durationSec: number; container?: 'amr' | '3gp'; signal?: AbortSignal },
+): Promise<void> {
+  const FRAME_BYTES = 32; // table-of-contents byte + 244 bits of mode 7 (12.2 kbit/s)
+  const TOC_MODE_7 = (7 << 3) | (1 << 2); // frame type 7, quality bit set
+  const frames = Math.round(options.durationSec / 0.02);
+  const bytes = Buffer.alloc(6 + frames * FRAME_BYTES);
+  bytes.write('#!AMR\n', 0, 'latin1');
+  let seed = 0x2f6b;
+  for (let f = 0; f < frames; f++) {
+    const at = 6 + f * FRAME_BYTES;
+    bytes[at] = TOC_MODE_7;
+    for (let i = 1; i < FRAME_BYTES; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      bytes[at + i] = seed >>> 24;
+    }
+  }
+  if ((options.container ?? 'amr') === 'amr') {
+    await writeFile(path, bytes);
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'loa-fixture-'));
+  try {
+    const raw = join(dir, 'raw.amr');
+    await writeFile(raw, bytes);
+    await runFixture([...inputArgs({ path: raw }), '-c', 'copy', '-f', '3gp', path], options.signal);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A VBR MP3 without the Xing header that would declare its length: ffprobe can only estimate it. */
+export async function generateVbrMp3WithoutHeader(path: string, durationSec: number): Promise<void> {
+  const source = `aevalsrc='${speechLikeExpression({ durationSec, phrasePauses: true })}':s=24000:d=${num(durationSec)}`;
+  await runFixture([
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-c:a',
+    'libmp3lame',
+    '-q:a',
+    '6',
+    '-write_xing',
+    '0',
+    '-f',
+    'mp3',
+    path,
+  ]);
+}
+
 export async function writeTextFile(path: string): Promise<void> {
   await writeFile(path, 'Đây là một tệp văn bản, không phải âm thanh.\n', 'utf8');
 }

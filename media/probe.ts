@@ -68,6 +68,11 @@ export type AudioStreamInfo = z.infer<typeof audioStreamSchema>;
 export const mediaInfoSchema = z.object({
   formatName: z.string(),
   durationSec: z.number().nullable(),
+  /**
+   * The demuxer guessed the duration from size and bitrate (raw AMR, VBR MP3 without a Xing header):
+   * an estimate, not something the file declares, so it is neither trusted nor held against the file.
+   */
+  durationEstimated: z.boolean(),
   bitRate: z.number().nullable(),
   audioStreams: z.array(audioStreamSchema),
   videoStreamCount: z.number().int().nonnegative(),
@@ -84,8 +89,9 @@ export async function probeMedia(input: InputSpec | string, options: ProbeOption
   const spec = typeof input === 'string' ? { path: input } : input;
   await assertNotEmpty(spec.path);
   let stdout: string;
+  let stderr: string;
   try {
-    ({ stdout } = await runFfprobe({
+    ({ stdout, stderr } = await runFfprobe({
       args: probeArgs(spec),
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -93,7 +99,7 @@ export async function probeMedia(input: InputSpec | string, options: ProbeOption
   } catch (error) {
     throw classifyProbeFailure(error);
   }
-  return toMediaInfo(ffprobeOutputSchema.parse(JSON.parse(stdout)));
+  return toMediaInfo(ffprobeOutputSchema.parse(JSON.parse(stdout)), stderr);
 }
 
 async function assertNotEmpty(path: string): Promise<void> {
@@ -115,7 +121,7 @@ function classifyProbeFailure(error: unknown): unknown {
   });
 }
 
-function toMediaInfo(raw: z.infer<typeof ffprobeOutputSchema>): MediaInfo {
+function toMediaInfo(raw: z.infer<typeof ffprobeOutputSchema>, log: string): MediaInfo {
   const audioStreams = raw.streams
     .filter((s) => s.codec_type === 'audio' && s.codec_name && s.sample_rate && s.channels)
     .map((s) => ({
@@ -129,6 +135,7 @@ function toMediaInfo(raw: z.infer<typeof ffprobeOutputSchema>): MediaInfo {
   return mediaInfoSchema.parse({
     formatName: raw.format.format_name,
     durationSec: raw.format.duration ?? audioStreams[0]?.durationSec ?? null,
+    durationEstimated: /Estimating duration from bitrate/.test(log),
     bitRate: raw.format.bit_rate ?? null,
     audioStreams,
     videoStreamCount: raw.streams.filter((s) => s.codec_type === 'video').length,
@@ -162,7 +169,7 @@ export async function sniffAudio(
   if (info.audioStreams.length === 0) {
     throw new MediaError('NO_AUDIO_STREAM', 'the file has no audio stream', { formatName: info.formatName });
   }
-  const declared = info.durationSec;
+  const declared = info.durationEstimated ? null : info.durationSec;
   if (declared !== null && declared > maxDurationSec) {
     throw new MediaError('TOO_LONG', `audio is ${Math.round(declared)} s, the limit is ${maxDurationSec} s`, {
       durationSec: declared,

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FixtureContainer,
+  generateAmr,
   generatePng,
   generateSilentVideo,
   generateSpeechLike,
+  generateVbrMp3WithoutHeader,
   writeTextFile,
 } from '../../../media/fixtures.ts';
 import { MediaError, probeMedia, sniffAudio } from '../../../media/probe.ts';
@@ -36,6 +38,37 @@ describe('probe accepts what officers really send', () => {
     expect(info.audioStreams[0]).toMatchObject({ codec, channels: 2, sampleRate: 48000 });
     expect(decodedDurationSec).toBeGreaterThan(1.9);
     expect(decodedDurationSec).toBeLessThan(2.1);
+  });
+});
+
+describe('phone recordings whose length is only estimated are judged by their decode', () => {
+  // 20 s: long enough for the bitrate estimates to miss by more than the 0.5 s the check allows.
+  it.each<[string, string, (path: string) => Promise<void>, string, string, boolean]>([
+    ['AMR-NB', 'ghi âm.amr', (p) => generateAmr(p, { durationSec: 20 }), 'amr', 'amr_nb', true],
+    [
+      'AMR-NB in 3GP',
+      'ghi âm.3gp',
+      (p) => generateAmr(p, { durationSec: 20, container: '3gp' }),
+      'mov,mp4,m4a,3gp,3g2,mj2',
+      'amr_nb',
+      false,
+    ],
+    [
+      'VBR MP3 without a Xing header',
+      'ghi âm.mp3',
+      (p) => generateVbrMp3WithoutHeader(p, 20),
+      'mp3',
+      'mp3',
+      true,
+    ],
+  ])('%s', async (_name, fileName, make, formatName, codec, estimated) => {
+    const path = join(dir, fileName);
+    await make(path);
+    const { info, decodedDurationSec } = await sniffAudio(path);
+    expect(info).toMatchObject({ formatName, durationEstimated: estimated });
+    expect(info.audioStreams[0]?.codec).toBe(codec);
+    expect(Math.abs(decodedDurationSec - 20)).toBeLessThan(0.1);
+    if (estimated) expect(Math.abs((info.durationSec ?? 0) - 20)).toBeGreaterThan(0.5);
   });
 });
 

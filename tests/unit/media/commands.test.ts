@@ -64,10 +64,10 @@ describe('input arguments', () => {
 });
 
 describe('analysis commands', () => {
-  it('probes as JSON', () => {
+  it('probes as JSON, with the warning that says a duration is only estimated', () => {
     expect(probeArgs({ path: '/in.mp3' })).toEqual([
       '-v',
-      'error',
+      'warning',
       '-show_format',
       '-show_streams',
       '-of',
