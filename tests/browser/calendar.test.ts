@@ -100,6 +100,18 @@ describe('market calendars in the browser', () => {
       .waitFor();
     await shoot(page, 'calendars');
 
+    // A subscription address shared too widely is replaced; the old one stops answering.
+    const feed = page.locator('.card.feed');
+    const address = feed.locator('code');
+    const before = (await address.textContent()) as string;
+    expect((await fetch(before)).status).toBe(200);
+    page.once('dialog', (dialog) => dialog.accept());
+    await feed.getByRole('button', { name: 'Đổi địa chỉ đăng ký (địa chỉ cũ ngừng hoạt động)' }).click();
+    await expect.poll(() => address.textContent()).not.toBe(before);
+    const after = (await address.textContent()) as string;
+    expect((await fetch(before)).status).toBe(404);
+    expect((await fetch(after)).status).toBe(200);
+
     await context.close();
   }, 40_000);
 

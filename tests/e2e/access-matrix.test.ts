@@ -449,12 +449,21 @@ const RULES: Record<string, RouteCase> = {
     success: 200,
     call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days/subscription` }),
   },
+  'post /api/communes/:communeId/market-days/subscription/rotate': {
+    rule: { who: 'commune', roles: CALENDAR_WRITERS },
+    success: 200,
+    call: (w, t) => ({ path: `/api/communes/${communeOf(w, t)}/market-days/subscription/rotate` }),
+  },
   'get /api/feeds/market-days/:communeId.ics': {
     rule: { who: 'anyone' },
     success: 200,
-    call: (w, t) => {
+    call: async (w, t) => {
       const communeId = communeOf(w, t);
-      return { path: `/api/feeds/market-days/${communeId}.ics?key=${feedKey(w.deps.secret, communeId)}` };
+      // The rotate case above may have raised the version: read the key the commune has now.
+      const { feedKeyVersion } = await w.db.prisma.commune.findUniqueOrThrow({ where: { id: communeId } });
+      return {
+        path: `/api/feeds/market-days/${communeId}.ics?key=${feedKey(w.deps.secret, communeId, feedKeyVersion)}`,
+      };
     },
   },
   'get /api/slots': {

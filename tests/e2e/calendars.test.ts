@@ -411,4 +411,27 @@ describe('iCalendar feed', () => {
     const noKey = await request(w.app).get(path.split('?')[0] as string);
     expect(noKey.status).toBe(400);
   });
+
+  it('revokes every subscription URL handed out when a scheduler asks for a new one', async () => {
+    const officer = await signIn(w.app, 'officer');
+    const scheduler = await signIn(w.app, 'scheduler');
+    const subscriptionOf = `/api/communes/${w.communeA.id}/market-days/subscription`;
+    const old = (await officer.send('get', subscriptionOf).expect(200)).body.path as string;
+    await request(w.app).get(old).expect(200);
+
+    const denied = await officer.send('post', `${subscriptionOf}/rotate`);
+    expect([denied.status, denied.body.code]).toEqual([403, 'forbidden']);
+    const rotated = (await scheduler.send('post', `${subscriptionOf}/rotate`).expect(200)).body
+      .path as string;
+
+    expect(rotated).not.toBe(old);
+    expect((await officer.send('get', subscriptionOf).expect(200)).body.path).toBe(rotated);
+    const revoked = await request(w.app).get(old);
+    expect([revoked.status, revoked.body.code]).toEqual([404, 'not-found']);
+    expect((await request(w.app).get(rotated).expect(200)).text).toContain('BEGIN:VCALENDAR');
+    const audit = await w.db.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'market-days-feed.rotate', entityId: w.communeA.id },
+    });
+    expect(audit.actorName).toBe('scheduler');
+  });
 });

@@ -311,6 +311,11 @@ export const api = {
       'GET',
       `/api/communes/${encodeURIComponent(communeId)}/market-days/subscription`,
     ),
+  rotateMarketFeedSubscription: (communeId: string) =>
+    request<{ path: string }>(
+      'POST',
+      `/api/communes/${encodeURIComponent(communeId)}/market-days/subscription/rotate`,
+    ),
 
   slots: (params: { calendarId?: string; communeId?: string }) =>
     request<Slot[]>('GET', `/api/slots${query(params)}`),

@@ -30,6 +30,7 @@ import {
 export const CALENDAR_WRITERS = ['ADMIN', 'SCHEDULER'] as const;
 /** A preview covers a month by default; a feed the next 12 months. */
 const PREVIEW_DAYS = 31;
+const Subscription = z.object({ path: z.string() }).meta({ id: 'MarketDaysSubscription' });
 const FEED_DAYS = 366;
 
 /** Parses the merged calendar again as a whole; any issue is named under `body`. */
@@ -51,6 +52,14 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
   const communeOfParams = ({ params }: { params: { communeId: string } }) =>
     communeRef(prisma, params.communeId);
   const who = (actor: Actor | null, req: Request) => ({ actor, req });
+  const communeOrThrow = async (id: string) => {
+    const commune = await prisma.commune.findUnique({ where: { id } });
+    if (!commune) throw new NotFoundError('commune');
+    return commune;
+  };
+  const subscription = (commune: { id: string; feedKeyVersion: number }) => ({
+    path: `/api/feeds/market-days/${commune.id}.ics?key=${feedKey(feedSecret, commune.id, commune.feedKeyVersion)}`,
+  });
   const sendFeed = async (communeId: string, query: { from?: string; to?: string }, res: Response) => {
     const commune = await prisma.commune.findUnique({ where: { id: communeId } });
     if (!commune) throw new NotFoundError('commune');
@@ -246,14 +255,36 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       tags: ['calendars'],
       access: { kind: 'commune', roles: ROLES, commune: communeOfParams },
       request: { params: CommuneParams },
-      response: {
-        description: 'Subscription URL (relative to this server)',
-        schema: z.object({ path: z.string() }),
-      },
+      response: { description: 'Subscription URL (relative to this server)', schema: Subscription },
       problems: [401, 403, 404],
-      handler: ({ params }) => ({
-        path: `/api/feeds/market-days/${params.communeId}.ics?key=${feedKey(feedSecret, params.communeId)}`,
-      }),
+      handler: async ({ params }) => subscription(await communeOrThrow(params.communeId)),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/communes/:communeId/market-days/subscription/rotate',
+      summary:
+        'A new subscription URL for the commune’s market days; every URL handed out before stops working ' +
+        '(for a link that was shared too widely)',
+      tags: ['calendars'],
+      access: { kind: 'commune', roles: CALENDAR_WRITERS, commune: communeOfParams },
+      request: { params: CommuneParams },
+      response: { description: 'The new subscription URL', schema: Subscription },
+      problems: [401, 403, 404],
+      handler: ({ params }, { req, actor }) =>
+        prisma.$transaction(async (tx) => {
+          const commune = await tx.commune.update({
+            where: { id: params.communeId },
+            data: { feedKeyVersion: { increment: 1 } },
+          });
+          await recordAudit(tx, who(actor, req), {
+            action: 'market-days-feed.rotate',
+            entityType: 'commune',
+            entityId: commune.id,
+            communeId: commune.id,
+            after: { feedKeyVersion: commune.feedKeyVersion },
+          });
+          return subscription(commune);
+        }),
     }),
     defineRoute({
       method: 'get',
@@ -266,7 +297,9 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       problems: [404],
       handler: async ({ params, query }, { res }) => {
         // A wrong key reads as no such feed: keys cannot be probed commune by commune.
-        if (!isFeedKey(feedSecret, params.communeId, query.key)) throw new NotFoundError('feed');
+        const commune = await prisma.commune.findUnique({ where: { id: params.communeId } });
+        if (!commune || !isFeedKey(feedSecret, commune.id, commune.feedKeyVersion, query.key))
+          throw new NotFoundError('feed');
         const { key: _key, ...range } = query;
         return sendFeed(params.communeId, range, res);
       },

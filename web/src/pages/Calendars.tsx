@@ -172,12 +172,26 @@ export function CalendarsPage() {
 
 function FeedNote({ commune }: { commune: Commune }) {
   const { t } = useTranslation();
-  const [subscription] = useLoad(() => api.marketFeedSubscription(commune.id), [commune.id]);
+  const { user } = useSession();
+  const [subscription, reload] = useLoad(() => api.marketFeedSubscription(commune.id), [commune.id]);
+  const [rotateError, setRotateError] = useState<unknown>(null);
   const url = subscription.data
     ? new URL(subscription.data.path, window.location.origin).toString()
     : undefined;
   // webcal:// makes phones offer "subscribe" rather than a one-off download.
   const webcal = url?.replace(/^https?:/, 'webcal:');
+
+  async function rotate() {
+    if (!window.confirm(t('calendars.feed.confirmRotate', { name: commune.name }))) return;
+    setRotateError(null);
+    try {
+      await api.rotateMarketFeedSubscription(commune.id);
+      reload();
+    } catch (err) {
+      setRotateError(err);
+    }
+  }
+
   return (
     <div className="card feed">
       <h2>{t('calendars.feed.title', { name: commune.name })}</h2>
@@ -195,6 +209,14 @@ function FeedNote({ commune }: { commune: Commune }) {
         <p className="hint">{t('readiness.checking')}</p>
       )}
       <p className="hint">{t('calendars.feed.explain')}</p>
+      {hasRoleIn(user, CALENDAR_WRITERS, commune) && (
+        <p>
+          <button type="button" onClick={rotate}>
+            {t('calendars.feed.rotate')}
+          </button>
+        </p>
+      )}
+      {rotateError !== null && <ErrorNote error={rotateError} />}
     </div>
   );
 }

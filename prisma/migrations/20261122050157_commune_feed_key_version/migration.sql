@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "commune" ADD COLUMN     "feedKeyVersion" INTEGER NOT NULL DEFAULT 1;
