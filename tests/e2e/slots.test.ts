@@ -326,6 +326,46 @@ describe('conflicts found when a slot is saved', () => {
   });
 });
 
+describe('airings already over', () => {
+  it('are not counted as collisions: today at 08:00 is past at 10:00 in Vietnam', async () => {
+    const daily = await scheduler
+      .send('post', '/api/market-calendars', {
+        communeId: w.communeA.id,
+        name: 'Chợ hằng ngày',
+        rules: [{ kind: 'weekdays', days: ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] }],
+      })
+      .expect(201);
+    const slot = (time: string) => ({
+      calendarId: daily.body.id,
+      time,
+      clusterIds: [clusterA2],
+      bulletinIds: [] as string[],
+    });
+    const morning = { ...slot('08:00'), bulletinIds: [await bulletin(60)] };
+    const first = await scheduler.send('post', '/api/slots', morning).expect(201);
+    const again = await scheduler.send('post', '/api/slots', {
+      ...morning,
+      bulletinIds: [await bulletin(60)],
+    });
+    expect([again.status, again.body.code]).toEqual([409, 'slot-conflict']);
+    // NOW is 2026-01-01 10:00 in Vietnam: the first colliding airing is tomorrow's.
+    expect(again.body.conflicts[0].dates[0]).toBe('2026-01-02');
+
+    const noon = await scheduler
+      .send('post', '/api/slots', { ...slot('11:00'), bulletinIds: [await bulletin(60)] })
+      .expect(201);
+    const later = await scheduler.send('post', '/api/slots', {
+      ...slot('11:00'),
+      bulletinIds: [await bulletin(60)],
+    });
+    expect(later.body.conflicts[0].dates[0]).toBe('2026-01-01');
+
+    for (const id of [first.body.id, noon.body.id])
+      await scheduler.send('delete', `/api/slots/${id}`).expect(204);
+    await scheduler.send('delete', `/api/market-calendars/${daily.body.id}`).expect(204);
+  });
+});
+
 describe('calendar changes', () => {
   it('refuses new market days that would make the calendar’s slots collide, and keeps the calendar', async () => {
     const saturday = await scheduler

@@ -182,7 +182,12 @@ export function slotService(prisma: PrismaClient) {
           }))
         : [];
     });
-    const conflicts = findSlotConflicts(occurrencesOf(slot, calendar, from, to), scheduled);
+    // Today's airing that has already ended cannot collide with anything any more.
+    const now = Date.now();
+    const ahead = occurrencesOf(slot, calendar, from, to).filter(
+      (o) => o.start.getTime() + o.durationSeconds * 1000 > now,
+    );
+    const conflicts = findSlotConflicts(ahead, scheduled);
     if (conflicts.length === 0) return { blocking: [], warnings: [] };
 
     const clusterNames = new Map(
