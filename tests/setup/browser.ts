@@ -24,11 +24,18 @@ export interface ServedBrowser {
   close(): Promise<void>;
 }
 
-export async function serveToBrowser(app: Parameters<typeof serve>[0]): Promise<ServedBrowser> {
+/**
+ * `extraArgs` adds chromium switches, e.g. a fake microphone:
+ * `--use-fake-ui-for-media-stream --use-fake-device-for-media-stream --use-file-for-fake-audio-capture=…`.
+ */
+export async function serveToBrowser(
+  app: Parameters<typeof serve>[0],
+  extraArgs: string[] = [],
+): Promise<ServedBrowser> {
   const server = await serve(app, 0, '127.0.0.1');
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     headless: true,
   });
   return {
