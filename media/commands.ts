@@ -291,6 +291,8 @@ export interface RenditionOutput {
   source: RenditionSource;
   profile: DeviceProfile;
   path: string;
+  /** Extra gain for this rendition alone, when its encoding lifted the true peak over the ceiling. */
+  trimDb?: number;
 }
 
 /**
@@ -318,7 +320,9 @@ export function encodeRenditionsArgs(
       graph.push(`[programme]asplit=${programmeOutputs.length}${branches.join('')}`);
     programmeOutputs.forEach((output, i) => {
       const from = programmeOutputs.length > 1 ? `[p${i}]` : '[programme]';
-      graph.push(`${from}aresample=${output.profile.sampleRate}[o${outputs.indexOf(output)}]`);
+      graph.push(
+        `${from}${gain(output.trimDb ?? 0)}aresample=${output.profile.sampleRate}[o${outputs.indexOf(output)}]`,
+      );
       labels.set(output, `[o${outputs.indexOf(output)}]`);
     });
   }
@@ -328,7 +332,7 @@ export function encodeRenditionsArgs(
     inputs.push(...inputArgs({ path: output.source.path }));
     const label = `[o${outputs.indexOf(output)}]`;
     graph.push(
-      `[${nextInput++}:a]${gain(output.source.gainDb)}aresample=${output.profile.sampleRate}${label}`,
+      `[${nextInput++}:a]${gain(output.source.gainDb + (output.trimDb ?? 0))}aresample=${output.profile.sampleRate}${label}`,
     );
     labels.set(output, label);
   }

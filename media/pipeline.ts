@@ -114,6 +114,8 @@ export interface Rendition {
   durationSec: number;
   integratedLufs: number;
   truePeakDbtp: number;
+  /** Gain this rendition alone was given so its true peak stays under the ceiling (0 for most). */
+  peakTrimDb: number;
 }
 
 export interface LanguageResult {
@@ -384,17 +386,20 @@ async function encodeAndVerify(
   const processGroup = async (group: (typeof groups)[number], g: number) => {
     const encodeProgress = progress.task('encode', g, group.encodeCost);
     const verifyProgress = progress.task('verify', g, group.verifyCost);
-    await run.slots.use(async () => {
-      await runFfmpeg({
-        args: encodeRenditionsArgs(segments, group.outputs),
+    const encode = (list: PlannedOutput[], onProgress?: (f: number) => void) =>
+      runFfmpeg({
+        args: encodeRenditionsArgs(segments, list),
         ...stepLimits(run),
-        durationSec: longest(group.outputs),
-        onProgress: encodeProgress,
+        durationSec: longest(list),
+        onProgress,
       });
+    await run.slots.use(async () => {
+      await encode(group.outputs, encodeProgress);
       encodeMs = Math.max(encodeMs, performance.now() - startedAt);
       const verified = await verifyRenditions(group.outputs, run, verifyProgress);
+      const final = await trimPeaksOverCeiling(group.outputs, verified, run, encode);
       group.outputs.forEach((output, k) => {
-        renditions[outputs.indexOf(output)] = verified[k] as Rendition;
+        renditions[outputs.indexOf(output)] = final[k] as Rendition;
       });
     });
   };
@@ -408,6 +413,33 @@ function stepLimits(run: Run) {
 }
 
 const longest = (outputs: readonly PlannedOutput[]) => Math.max(...outputs.map((o) => o.expectedDurationSec));
+
+/**
+ * Resampling and lossy coding can lift a rendition's true peak over the ceiling its source met
+ * (µ-law at 8 kHz, Opus). Such renditions are encoded once more, trimmed by the excess and a tenth
+ * of a dB to spare: a few tenths quieter, well within the loudness tolerance, under the ceiling.
+ */
+async function trimPeaksOverCeiling(
+  outputs: readonly PlannedOutput[],
+  verified: readonly Rendition[],
+  run: Run,
+  encode: (list: PlannedOutput[]) => Promise<unknown>,
+): Promise<Rendition[]> {
+  const ceiling = run.settings.loudness.truePeakDbtp;
+  const over = outputs.flatMap((output, k) => {
+    const peak = (verified[k] as Rendition).truePeakDbtp;
+    return peak > ceiling ? [{ ...output, trimDb: floor1(ceiling - peak - 0.1) }] : [];
+  });
+  if (over.length === 0) return [...verified];
+  await encode(over);
+  const again = await verifyRenditions(over, run, () => {});
+  return outputs.map((output, k) => {
+    const i = over.findIndex((o) => o.path === output.path);
+    return i < 0
+      ? (verified[k] as Rendition)
+      : { ...(again[i] as Rendition), peakTrimDb: over[i]?.trimDb ?? 0 };
+  });
+}
 
 /**
  * Reads the outputs back: codec, rate, channels and duration as planned (ffprobe), then their
@@ -451,6 +483,7 @@ async function verifyRenditions(
       durationSec: round3(durations[k] as number),
       integratedLufs: measured.integratedLufs,
       truePeakDbtp: measured.truePeakDbtp,
+      peakTrimDb: 0,
     };
   });
 }
@@ -540,3 +573,5 @@ async function settleAll<T>(run: Run, tasks: Promise<T>[]): Promise<T[]> {
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
+/** Down to the tenth of a dB below, so a trim is never smaller than the excess. */
+const floor1 = (value: number) => Math.floor(value * 10) / 10;

@@ -11,7 +11,7 @@ import {
   speechLikeExpression,
   writeTextFile,
 } from '../../../media/fixtures.ts';
-import { detectSilences, measureLoudness } from '../../../media/loudness.ts';
+import { detectSilences, measureLoudness, measureSpeechLoudness } from '../../../media/loudness.ts';
 import { type PipelineResult, runBulletinPipeline } from '../../../media/pipeline.ts';
 import { MediaError, probeMedia } from '../../../media/probe.ts';
 import { decodedSampleRate, defaultProfiles, findProfile } from '../../../media/profiles.ts';
@@ -118,7 +118,8 @@ describe('bulletin pipeline', () => {
       ...result.languages.flatMap((l) => l.renditions),
     ]) {
       expect(Math.abs(rendition.integratedLufs + 18), rendition.fileName).toBeLessThanOrEqual(1);
-      expect(rendition.truePeakDbtp, rendition.fileName).toBeLessThanOrEqual(-1);
+      expect(rendition.truePeakDbtp, rendition.fileName).toBeLessThanOrEqual(-1.5);
+      expect(rendition.peakTrimDb, rendition.fileName).toBeLessThanOrEqual(0);
     }
     const mp3 = result.programme.renditions.find((r) => r.profileId === 'mp3-24k');
     const independent = await measureLoudness({ path: mp3?.path as string });
@@ -226,6 +227,37 @@ describe('bulletin pipeline settings and failures', () => {
     const [wav] = dynamic.programme.renditions;
     expect(wav?.truePeakDbtp).toBeLessThanOrEqual(-1.5);
     expect(Math.abs((wav?.integratedLufs ?? 0) + 18)).toBeLessThanOrEqual(1);
+  });
+
+  it('trims a rendition whose encoding lifts the true peak over the ceiling, and only that one', async () => {
+    // A square-ish 1 kHz buzz: Opus at 24 kbit/s rebuilds its peaks higher than they were (deterministic).
+    const bright = join(dir, 'tiếng rè.wav');
+    const expression =
+      '0.4*(sin(2*PI*1000*t)+sin(2*PI*3000*t)/3+sin(2*PI*5000*t)/5)*pow(max(0,sin(2*PI*2.2*t)),0.7)';
+    await runFfmpeg({
+      args: ['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc='${expression}':s=48000:d=8`, bright],
+      allowGeneratedInputs: true,
+      timeoutMs: 60_000,
+      stallMs: 30_000,
+    });
+    // A target that brings the speech-chain peak to a tenth of a dB under the −1.5 dBTP ceiling.
+    const source = await measureSpeechLoudness({ path: bright });
+    const integratedLufs = Math.round((-1.6 - (source.truePeakDbtp - source.integratedLufs)) * 10) / 10;
+    const trimmed = await runBulletinPipeline({
+      tracks: [{ language: 'vie', path: bright }],
+      settings: {
+        loudness: { integratedLufs, truePeakDbtp: -1.5, loudnessRangeLu: 11 },
+        profiles: [findProfile('opus-24k'), findProfile('wav-l16')],
+      },
+      outputDir: join(dir, 'trimmed'),
+    });
+    expect(trimmed.languages[0]?.normalisation).toBe('linear');
+    const [opus, wav] = trimmed.programme.renditions;
+    expect(opus?.peakTrimDb).toBeLessThan(0);
+    expect(opus?.truePeakDbtp).toBeLessThanOrEqual(-1.5);
+    expect(Math.abs((opus?.integratedLufs ?? 0) - integratedLufs)).toBeLessThanOrEqual(1);
+    expect(wav?.peakTrimDb).toBe(0);
+    expect(wav?.truePeakDbtp).toBeLessThanOrEqual(-1.5);
   });
 
   it('gives the same bytes for the same input, so renditions can be stored by hash', async () => {

@@ -361,6 +361,25 @@ describe('programme assembly and encoding', () => {
     expect(languageOnly[languageOnly.indexOf('-filter_complex') + 1]).toBe('[0:a]aresample=24000[o0]');
   });
 
+  it('trims a single rendition on its own branch, on top of its source gain', () => {
+    const args = encodeRenditionsArgs(segments.slice(0, 2), [
+      { source: { kind: 'programme' }, profile: pcmu, path: '/o.ul', trimDb: -0.6 },
+      {
+        source: { kind: 'file', path: '/w/vie.wav', gainDb: 4.25 },
+        profile: mp3,
+        path: '/o.mp3',
+        trimDb: -0.3,
+      },
+    ]);
+    expect(args[args.indexOf('-filter_complex') + 1]?.split(';')).toEqual([
+      '[0:a]apad=pad_dur=1[s0]',
+      '[1:a]volume=4.25dB,apad=pad_dur=1.5[s1]',
+      '[s0][s1]concat=n=2:v=0:a=1[programme]',
+      '[programme]volume=-0.6dB,aresample=8000[o0]',
+      '[2:a]volume=3.95dB,aresample=24000[o1]',
+    ]);
+  });
+
   it('refuses empty plans', () => {
     expect(() => encodeRenditionsArgs(segments, [])).toThrow(/nothing/);
     expect(() =>
