@@ -126,6 +126,9 @@ describe('a bilingual bulletin from upload to approval', () => {
       expect(r.durationSec).toBeLessThan(10.5);
       expect(r.channels).toBe(1);
       expect(r.peaks.length).toBeGreaterThan(100);
+      // Every rendition under the ceiling, with the trim (if any) that got it there on record.
+      expect(r.truePeakDbtp).toBeLessThanOrEqual(-1.5);
+      expect(r.peakTrimDb).toBeLessThanOrEqual(0);
     }
     const mp3 = programme.find((r: { profileId: string }) => r.profileId === 'mp3-24k');
     expect(mp3).toMatchObject({ codec: 'mp3', sampleRate: 24000, mimeType: 'audio/mpeg' });

@@ -165,6 +165,7 @@ export interface Rendition {
   durationSec: number;
   integratedLufs: number;
   truePeakDbtp: number;
+  peakTrimDb: number;
   /** Interleaved min/max pairs in −1..1. */
   peaks: number[];
   /** The programme's timeline; null for a single language. */

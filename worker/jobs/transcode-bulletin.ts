@@ -65,6 +65,7 @@ async function renditionRows(
     durationSec: r.durationSec,
     integratedLufs: r.integratedLufs,
     truePeakDbtp: r.truePeakDbtp,
+    peakTrimDb: r.peakTrimDb,
     peaks: (await computeWaveform({ path: r.path }, { length: 600, signal })).peaks,
     ...(segments ? { segments: segments as Prisma.InputJsonValue } : {}),
   });

@@ -79,6 +79,9 @@ export const RenditionOut = z
     durationSec: z.number(),
     integratedLufs: z.number(),
     truePeakDbtp: z.number(),
+    peakTrimDb: z.number().meta({
+      description: 'Gain given to this rendition alone to keep its true peak under the ceiling (usually 0)',
+    }),
     peaks: z.array(z.number()),
     segments: z.unknown().nullable(),
     url: z.string(),

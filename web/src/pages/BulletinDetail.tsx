@@ -436,7 +436,15 @@ function RenditionTable(props: { bulletin: Bulletin; languages: Language[] }) {
                 <td className="nowrap">{formatBytes(r.bytes, i18n.language)}</td>
                 <td>{formatDuration(r.durationSec)}</td>
                 <td className="nowrap">{formatLevel(r.integratedLufs, 'LUFS', i18n.language)}</td>
-                <td className="nowrap">{formatLevel(r.truePeakDbtp, 'dBTP', i18n.language)}</td>
+                <td className="nowrap">
+                  {formatLevel(r.truePeakDbtp, 'dBTP', i18n.language)}
+                  {r.peakTrimDb < 0 && (
+                    <small className="muted">
+                      {' '}
+                      {t('renditions.trimmed', { db: formatLevel(-r.peakTrimDb, 'dB', i18n.language) })}
+                    </small>
+                  )}
+                </td>
                 <td>
                   <a
                     href={r.url}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "rendition" ADD COLUMN     "peakTrimDb" DOUBLE PRECISION NOT NULL DEFAULT 0;
