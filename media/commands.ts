@@ -124,7 +124,7 @@ export function analyseSourceArgs(
     'info',
     '-y',
     ...inputArgs(input),
-    ...measureGraphArgs([{ inputIndex: 0, chain: `${speechChain(band)},`, rate: INTERMEDIATE_SAMPLE_RATE }], {
+    ...measureGraphArgs([speechBranch(band)], {
       label: 'kept',
       args: [...intermediateArgs(), intermediatePath],
     }),
@@ -133,12 +133,12 @@ export function analyseSourceArgs(
 
 /** Loudness and true peak of a source after the speech chain, without keeping anything. */
 export function measureSpeechLoudnessArgs(input: InputSpec, band: SpeechBand = defaultSpeechBand): string[] {
-  return [
-    '-v',
-    'info',
-    ...inputArgs(input),
-    ...measureGraphArgs([{ inputIndex: 0, chain: `${speechChain(band)},`, rate: INTERMEDIATE_SAMPLE_RATE }]),
-  ];
+  return ['-v', 'info', ...inputArgs(input), ...measureGraphArgs([speechBranch(band)])];
+}
+
+/** The upload's audio after the speech chain, measured at the intermediate rate. */
+function speechBranch(band: SpeechBand) {
+  return { inputIndex: 0, chain: `${speechChain(band)},`, rate: INTERMEDIATE_SAMPLE_RATE };
 }
 
 /** Loudness and true peak of finished files, all in one ffmpeg run (one decode each, one process). */

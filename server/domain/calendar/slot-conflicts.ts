@@ -102,7 +102,8 @@ export function slotOccurrences(
   }));
 }
 
-function endOf(occurrence: SlotOccurrence): number {
+/** When an airing ends, in epoch milliseconds. */
+export function endOf(occurrence: SlotOccurrence): number {
   return occurrence.start.getTime() + occurrence.durationSeconds * 1000;
 }
 

@@ -3,7 +3,7 @@
 
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import type { Commune, PrismaClient } from '../../../prisma/generated/client.ts';
 import { MarketCalendarSchema } from '../../domain/calendar/index.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
@@ -52,17 +52,11 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
   const communeOfParams = ({ params }: { params: { communeId: string } }) =>
     communeRef(prisma, params.communeId);
   const who = (actor: Actor | null, req: Request) => ({ actor, req });
-  const communeOrThrow = async (id: string) => {
-    const commune = await prisma.commune.findUnique({ where: { id } });
-    if (!commune) throw new NotFoundError('commune');
-    return commune;
-  };
+  const communeById = (id: string) => prisma.commune.findUniqueOrThrow({ where: { id } });
   const subscription = (commune: { id: string; feedKeyVersion: number }) => ({
     path: `/api/feeds/market-days/${commune.id}.ics?key=${feedKey(feedSecret, commune.id, commune.feedKeyVersion)}`,
   });
-  const sendFeed = async (communeId: string, query: { from?: string; to?: string }, res: Response) => {
-    const commune = await prisma.commune.findUnique({ where: { id: communeId } });
-    if (!commune) throw new NotFoundError('commune');
+  const sendFeed = async (commune: Commune, query: { from?: string; to?: string }, res: Response) => {
     const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
     const range = resolveRange(query, commune.timeZone, FEED_DAYS);
     const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
@@ -121,7 +115,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       problems: [401, 403, 404, 409],
       handler: async ({ body }, { req, actor }) => {
         const { communeId, ...fields } = body;
-        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: communeId } });
+        const commune = await communeById(communeId);
         const calendar = parseCalendar({ ...fields, zone: fields.zone ?? commune.timeZone });
         return prisma.$transaction(async (tx) => {
           const created = await calendarRepository.create(tx, communeId, calendar);
@@ -228,7 +222,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       response: { description: 'Market days', schema: OccurrencesOut },
       problems: [401, 403, 404],
       handler: async ({ params, query }) => {
-        const commune = await prisma.commune.findUniqueOrThrow({ where: { id: params.communeId } });
+        const commune = await communeById(params.communeId);
         const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
         const range = resolveRange(query, commune.timeZone, PREVIEW_DAYS);
         return { ...range, zone: commune.timeZone, days: communeMarketDays(calendars, range) };
@@ -245,7 +239,8 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { params: CommuneParams, query: RangeQuery },
       response: { description: 'text/calendar', schema: z.string(), contentType: 'text/calendar' },
       problems: [401, 403, 404],
-      handler: ({ params, query }, { res }) => sendFeed(params.communeId, query, res),
+      handler: async ({ params, query }, { res }) =>
+        sendFeed(await communeById(params.communeId), query, res),
     }),
     defineRoute({
       method: 'get',
@@ -257,7 +252,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { params: CommuneParams },
       response: { description: 'Subscription URL (relative to this server)', schema: Subscription },
       problems: [401, 403, 404],
-      handler: async ({ params }) => subscription(await communeOrThrow(params.communeId)),
+      handler: async ({ params }) => subscription(await communeById(params.communeId)),
     }),
     defineRoute({
       method: 'post',
@@ -301,7 +296,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
         if (!commune || !isFeedKey(feedSecret, commune.id, commune.feedKeyVersion, query.key))
           throw new NotFoundError('feed');
         const { key: _key, ...range } = query;
-        return sendFeed(params.communeId, range, res);
+        return sendFeed(commune, range, res);
       },
     }),
   ];

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import {
+  endOf,
   findSlotConflicts,
   type IsoDate,
   marketDays,
@@ -184,9 +185,7 @@ export function slotService(prisma: PrismaClient) {
     });
     // Today's airing that has already ended cannot collide with anything any more.
     const now = Date.now();
-    const ahead = occurrencesOf(slot, calendar, from, to).filter(
-      (o) => o.start.getTime() + o.durationSeconds * 1000 > now,
-    );
+    const ahead = occurrencesOf(slot, calendar, from, to).filter((o) => endOf(o) > now);
     const conflicts = findSlotConflicts(ahead, scheduled);
     if (conflicts.length === 0) return { blocking: [], warnings: [] };
 

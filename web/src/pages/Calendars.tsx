@@ -16,6 +16,7 @@ import {
   RuleEditor,
   ruleFromDraft,
 } from '../components/RuleEditor.tsx';
+import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
@@ -32,7 +33,7 @@ export function CalendarsPage() {
   const [calendars, reload] = useLoad(() => api.marketCalendars(communeId || undefined), [communeId]);
   const [editing, setEditing] = useState<MarketCalendar | 'new' | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, confirmThen] = useConfirmedAction();
   const communeList = communes.data ?? [];
   const writable = communeList.filter((c) => hasRoleIn(user, CALENDAR_WRITERS, c));
   const communeOf = (id: string) => communeList.find((c) => c.id === id);
@@ -40,16 +41,11 @@ export function CalendarsPage() {
   const selected = list.find((c) => c.id === selectedId) ?? list[0] ?? null;
   const feedCommune = communeId ? communeOf(communeId) : selected ? communeOf(selected.communeId) : undefined;
 
-  async function remove(calendar: MarketCalendar) {
-    if (!window.confirm(t('calendars.confirmDelete', { name: calendar.name }))) return;
-    setError(null);
-    try {
+  const remove = (calendar: MarketCalendar) =>
+    confirmThen(t('calendars.confirmDelete', { name: calendar.name }), async () => {
       await api.deleteMarketCalendar(calendar.id);
       reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
+    });
 
   return (
     <section>
@@ -174,23 +170,18 @@ function FeedNote({ commune }: { commune: Commune }) {
   const { t } = useTranslation();
   const { user } = useSession();
   const [subscription, reload] = useLoad(() => api.marketFeedSubscription(commune.id), [commune.id]);
-  const [rotateError, setRotateError] = useState<unknown>(null);
+  const [rotateError, confirmThen] = useConfirmedAction();
   const url = subscription.data
     ? new URL(subscription.data.path, window.location.origin).toString()
     : undefined;
   // webcal:// makes phones offer "subscribe" rather than a one-off download.
   const webcal = url?.replace(/^https?:/, 'webcal:');
 
-  async function rotate() {
-    if (!window.confirm(t('calendars.feed.confirmRotate', { name: commune.name }))) return;
-    setRotateError(null);
-    try {
+  const rotate = () =>
+    confirmThen(t('calendars.feed.confirmRotate', { name: commune.name }), async () => {
       await api.rotateMarketFeedSubscription(commune.id);
       reload();
-    } catch (err) {
-      setRotateError(err);
-    }
-  }
+    });
 
   return (
     <div className="card feed">

@@ -9,6 +9,7 @@ import { formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
 import { fieldMessage } from '../components/problem.ts';
+import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
 import {
@@ -49,7 +50,7 @@ export function SlotsPage() {
   );
   const [editing, setEditing] = useState<Slot | 'new' | null>(null);
   const [warnings, setWarnings] = useState<SlotCollision[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const [error, confirmThen] = useConfirmedAction();
   const commune = calendar ? communes.data?.find((c) => c.id === calendar.communeId) : undefined;
   const canWrite = commune ? hasRoleIn(user, CALENDAR_WRITERS, commune) : false;
   const clusterName = (id: string) => clusters.data?.find((c) => c.id === id)?.name ?? '—';
@@ -61,16 +62,11 @@ export function SlotsPage() {
     window.history.replaceState(null, '', `/slots?calendarId=${encodeURIComponent(id)}`);
   };
 
-  async function remove(slot: Slot) {
-    if (!window.confirm(t('slots.confirmDelete', { time: slot.time }))) return;
-    setError(null);
-    try {
+  const remove = (slot: Slot) =>
+    confirmThen(t('slots.confirmDelete', { time: slot.time }), async () => {
       await api.deleteSlot(slot.id);
       reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
+    });
 
   return (
     <section>

@@ -4,6 +4,7 @@ import { ApiError, api } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
 import { formatInstant } from '../components/time.ts';
+import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import type { ApiToken, CreatedApiToken, User } from '../types.ts';
 
@@ -13,19 +14,14 @@ export function TokensPage() {
   const [users] = useLoad(() => api.users(), []);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
-  const [revokeError, setRevokeError] = useState<unknown>(null);
+  const [revokeError, confirmThen] = useConfirmedAction();
 
-  async function revoke(token: ApiToken) {
-    if (!window.confirm(t('tokens.confirmRevoke', { name: token.name }))) return;
-    setRevokeError(null);
-    try {
+  const revoke = (token: ApiToken) =>
+    confirmThen(t('tokens.confirmRevoke', { name: token.name }), async () => {
       await api.revokeToken(token.id);
       if (created?.id === token.id) setCreated(null);
       reload();
-    } catch (err) {
-      setRevokeError(err);
-    }
-  }
+    });
 
   return (
     <section>
