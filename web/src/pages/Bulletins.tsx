@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { PriorityBadge, StatusBadge } from '../components/bulletin-format.tsx';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
-import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
+import { LoadNote } from '../components/LoadNote.tsx';
 import { languageName } from '../components/languages.ts';
 import { formatDate } from '../components/time.ts';
 import { useLoad } from '../components/use-load.ts';
@@ -81,9 +81,7 @@ function BulletinList() {
           )}
         </Field>
       </div>
-      {bulletins.state === 'failed' && <ErrorNote error={bulletins.error} />}
-      {bulletins.state === 'loading' && !bulletins.data && <p className="muted">{t('common.loading')}</p>}
-      {bulletins.data && bulletins.data.length === 0 && <p className="muted">{t('bulletins.none')}</p>}
+      <LoadNote load={bulletins} empty={t('bulletins.none')} />
       {bulletins.data && bulletins.data.length > 0 && (
         <table aria-label={t('bulletins.title')} className="stack">
           <thead>

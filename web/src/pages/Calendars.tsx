@@ -7,6 +7,7 @@ import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { describeRule, errorsUnder, formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
+import { LoadNote } from '../components/LoadNote.tsx';
 import { MonthView } from '../components/MonthView.tsx';
 import { fieldMessage } from '../components/problem.ts';
 import {
@@ -81,9 +82,7 @@ export function CalendarsPage() {
         />
       )}
       <ErrorNote error={error} />
-      {calendars.state === 'failed' && <ErrorNote error={calendars.error} />}
-      {calendars.state === 'loading' && !calendars.data && <p className="muted">{t('common.loading')}</p>}
-      {calendars.data && list.length === 0 && <p className="muted">{t('calendars.none')}</p>}
+      <LoadNote load={calendars} empty={t('calendars.none')} />
       {list.length > 0 && (
         <table aria-label={t('calendars.title')} className="calendars stack">
           <thead>

@@ -10,6 +10,7 @@ import {
 } from '../components/DriverConfigEditor.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
+import { LoadNote } from '../components/LoadNote.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
 import { type Cluster, type Commune, DRIVER_KINDS, type DriverKind } from '../types.ts';
@@ -55,9 +56,7 @@ export function ClustersPage() {
           }}
         />
       )}
-      {clusters.state === 'failed' && <ErrorNote error={clusters.error} />}
-      {clusters.state === 'loading' && !clusters.data && <p className="muted">{t('common.loading')}</p>}
-      {clusters.data && clusters.data.length === 0 && <p className="muted">{t('clusters.none')}</p>}
+      <LoadNote load={clusters} empty={t('clusters.none')} />
       {clusters.data && clusters.data.length > 0 && (
         <table aria-label={t('clusters.title')}>
           <thead>

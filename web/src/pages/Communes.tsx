@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
+import { LoadNote } from '../components/LoadNote.tsx';
 import { languageName, sortLanguages } from '../components/languages.ts';
 import { fieldMessage } from '../components/problem.ts';
 import { useLoad } from '../components/use-load.ts';
@@ -45,9 +46,7 @@ export function CommunesPage() {
           }}
         />
       )}
-      {communes.state === 'failed' && <ErrorNote error={communes.error} />}
-      {communes.state === 'loading' && !communes.data && <p className="muted">{t('common.loading')}</p>}
-      {communes.data && communes.data.length === 0 && <p className="muted">{t('communes.none')}</p>}
+      <LoadNote load={communes} empty={t('communes.none')} />
       {communes.data && communes.data.length > 0 && (
         <table>
           <thead>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
+import { LoadNote } from '../components/LoadNote.tsx';
 import {
   incompleteRole,
   newRoleDraft,
@@ -67,8 +68,7 @@ export function UsersPage() {
       )}
       {notice && <output className="ok-note">{notice}</output>}
       <ErrorNote error={toggleError} />
-      {users.state === 'failed' && <ErrorNote error={users.error} />}
-      {users.state === 'loading' && !users.data && <p className="muted">{t('common.loading')}</p>}
+      <LoadNote load={users} />
       {users.data && (
         <table aria-label={t('users.title')}>
           <thead>
