@@ -2,11 +2,11 @@
 // demo data (docker-compose). Uses the same configuration as the server (DATABASE_URL, or the
 // PGlite data dir under LOA_DATA_DIR — stop `npm start` first, PGlite has one owner).
 import { parseArgs } from 'node:util';
+import { ConfigError, databaseTarget, loadConfig } from '../platform/config.ts';
+import { hashPassword, randomPassword } from '../platform/password.ts';
 import { openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { ConfigError, databaseTarget, loadConfig } from '../server/config.ts';
-import { hashPassword, randomPassword } from '../server/modules/accounts/password.ts';
-import { type CommandGroup, UsageError } from './main.ts';
+import { type CommandGroup, UsageError } from './command.ts';
 
 async function createAdmin(args: string[]) {
   const { positionals, values } = parseArgs({

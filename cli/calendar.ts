@@ -19,8 +19,8 @@ import {
   parseMarketRule,
   weekdayOfJdn,
   yearCanChi,
-} from '../server/domain/calendar/index.ts';
-import { type CommandGroup, UsageError } from './main.ts';
+} from '../domain/calendar/index.ts';
+import { type CommandGroup, UsageError } from './command.ts';
 
 function toLunar(args: string[]) {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });

@@ -5,25 +5,13 @@
  * Command groups load lazily so that a quick `loa calendar …` never pays for modules other
  * groups need (database, queues) once those exist.
  */
-import { InvalidDateError, LunarRangeError, MarketRuleError } from '../server/domain/calendar/index.ts';
+
+import { InvalidDateError, LunarRangeError, MarketRuleError } from '../domain/calendar/index.ts';
+import { type CommandGroup, UsageError } from './command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
-
-/** Thrown for input the user can fix; carries exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-export type Command = (args: string[]) => unknown;
-
-export interface CommandGroup {
-  readonly summary: string;
-  /** One usage line per command, shown by `loa <group> --help`. */
-  readonly usage: readonly string[];
-  readonly commands: Readonly<Record<string, Command>>;
-}
 
 const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   calendar: async () => (await import('./calendar.ts')).calendarCommands,

@@ -6,9 +6,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { DatabaseTarget } from '../platform/config.ts';
 import { PrismaClient } from './generated/client.ts';
 
-export type DatabaseTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+export type { DatabaseTarget };
 
 export interface Database {
   prisma: PrismaClient;

@@ -1,6 +1,6 @@
 // npm run db:migrate                      apply pending migrations to the configured database
 // npm run db:new-migration -- <name>      write prisma/migrations/<stamp>_<name> from schema.prisma
-import { databaseTarget, loadConfig } from '../server/config.ts';
+import { databaseTarget, loadConfig } from '../platform/config.ts';
 import { openDatabase } from './database.ts';
 import { applyMigrations, createMigration } from './migrate.ts';
 

@@ -1,7 +1,7 @@
 // Demo data for a first run: one border commune with two loudspeaker clusters, a market
 // calendar, the languages a bulletin can be in, and one user per role. Idempotent: records
 // are found by their natural keys, and an existing user's password is never changed.
-import { hashPassword, randomPassword } from '../server/modules/accounts/password.ts';
+import { hashPassword, randomPassword } from '../platform/password.ts';
 import type { PrismaClient } from './generated/client.ts';
 import type { Role } from './generated/enums.ts';
 

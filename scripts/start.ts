@@ -1,8 +1,8 @@
 // npm start: the whole of Loa on one machine, on embedded defaults, with demo data.
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
-import { startLoa } from '../server/runtime.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
 import { preflight, REQUIRED_TOOLS } from './preflight.ts';
+import { startLoa } from './runtime.ts';
 import { buildWeb, webBuildIsStale } from './web-build.ts';
 
 function fail(message: string, code = 1): never {

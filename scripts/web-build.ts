@@ -1,10 +1,8 @@
 // Builds the web app when web/dist is missing or older than its sources, so `npm start`
 // serves the current UI without a separate build step.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-const WEB = resolve(import.meta.dirname, '../web');
-export const WEB_DIST = join(WEB, 'dist');
+import { join } from 'node:path';
+import { WEB_SOURCES as WEB, WEB_DIST } from '../platform/paths.ts';
 
 function newestMtime(path: string): number {
   const info = statSync(path);

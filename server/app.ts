@@ -7,15 +7,16 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import type { MediaStore } from '../media/store.ts';
+import type { Logger } from '../platform/logger.ts';
+import { VERSION } from '../platform/version.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
+import type { JobProducer } from '../worker/jobs/producer.ts';
 import { apiDocsRouter } from './http/api-docs.ts';
 import { createCsrf } from './http/csrf.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { problemHandler, routeNotFound, sendProblem } from './http/problem.ts';
 import { defineRoute, type RouteDefinition } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
-import type { JobProducer } from './jobs.ts';
-import type { Logger } from './logger.ts';
 import { authRoutes } from './modules/accounts/auth-routes.ts';
 import { createAuthenticator } from './modules/accounts/authenticate.ts';
 import {
@@ -36,7 +37,6 @@ import { communeRoutes } from './modules/communes/routes.ts';
 import { slotRoutes } from './modules/slots/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
-import { VERSION } from './version.ts';
 
 export interface AppDeps {
   logger: Logger;

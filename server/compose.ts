@@ -3,14 +3,14 @@
 import type { Redis } from 'ioredis';
 import { toolVersion } from '../media/ffmpeg-runner.ts';
 import { MediaStore } from '../media/store.ts';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { openRedis } from '../platform/redis.ts';
+import { serverSecret } from '../platform/secret.ts';
 import type { Database } from '../prisma/database.ts';
+import { createJobProducer } from '../worker/jobs/producer.ts';
 import { createApp, type LoaApp } from './app.ts';
-import type { Config } from './config.ts';
-import { createJobProducer } from './jobs.ts';
-import type { Logger } from './logger.ts';
 import { ProgressFeed } from './modules/bulletins/progress-feed.ts';
-import { openRedis } from './redis.ts';
-import { serverSecret } from './secret.ts';
 
 export async function composeApp(
   config: Config,

@@ -1,11 +1,12 @@
 // The API alone, for deployments that run API and workers as separate processes
 // (docker-compose.yml). Needs DATABASE_URL and REDIS_URL: an embedded PGlite belongs to one
 // process, so the all-in-one `npm start` is the way to run on embedded defaults.
+
+import { requireServices } from '../platform/entrypoint.ts';
+import { WEB_DIST } from '../platform/paths.ts';
 import { openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { WEB_DIST } from '../scripts/web-build.ts';
 import { composeApp } from './compose.ts';
-import { requireServices } from './entrypoint.ts';
 import { serve } from './http/serve.ts';
 
 const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('api');

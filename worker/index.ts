@@ -1,7 +1,8 @@
 // Workers alone (WORKER_QUEUES chooses the queues), for deployments with separate processes.
+
+import { requireServices } from '../platform/entrypoint.ts';
+import { openRedis } from '../platform/redis.ts';
 import { openDatabase } from '../prisma/database.ts';
-import { requireServices } from '../server/entrypoint.ts';
-import { openRedis } from '../server/redis.ts';
 import { startWorkers } from './main.ts';
 
 const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('worker');

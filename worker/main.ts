@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MediaStore } from '../media/store.ts';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
-import type { Config } from '../server/config.ts';
-import { createJobProducer, type JobProducer } from '../server/jobs.ts';
-import type { Logger } from '../server/logger.ts';
 import {
   JOBS,
   type JobName,
@@ -17,6 +16,7 @@ import {
   RETENTION,
 } from './jobs/catalogue.ts';
 import { cleanupTmp } from './jobs/cleanup-tmp.ts';
+import { createJobProducer, type JobProducer } from './jobs/producer.ts';
 import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
 import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulletin.ts';
 

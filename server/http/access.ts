@@ -1,6 +1,6 @@
 // The one place where every API route's access rule is enforced (see Access in route.ts).
 import type { Request } from 'express';
-import { type Actor, canSee, hasGlobalRole, hasRoleAnywhere, hasRoleIn } from '../modules/accounts/actor.ts';
+import { type Actor, canSee, hasGlobalRole, hasRoleAnywhere, hasRoleIn } from '../../domain/access.ts';
 import { AppError, NotFoundError } from './errors.ts';
 import type { Access, RouteInput } from './route.ts';
 

@@ -1,6 +1,6 @@
 // RFC 9457 problem details for every error the API answers.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { AppError } from './errors.ts';
 import { pickLanguage, problemTitle } from './messages.ts';
 

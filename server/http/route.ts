@@ -3,7 +3,7 @@
 // declarations, so no route can exist outside them.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Actor, CommuneRef, Role } from '../modules/accounts/actor.ts';
+import type { Actor, CommuneRef, Role } from '../../domain/access.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

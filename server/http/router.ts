@@ -1,5 +1,5 @@
 import type { Express, Request } from 'express';
-import type { Actor } from '../modules/accounts/actor.ts';
+import type { Actor } from '../../domain/access.ts';
 import { admit, admitRecord, ForbiddenError, needsCsrf } from './access.ts';
 import type { RouteDefinition, RouteInput } from './route.ts';
 import { parseRequest } from './validate.ts';

@@ -6,9 +6,9 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../domain/access.ts';
 import { generateSpeechLike } from '../../media/fixtures.ts';
-import type { Role } from '../../server/modules/accounts/actor.ts';
-import { newSecret } from '../../server/modules/accounts/secrets.ts';
+import { newSecret } from '../../platform/secrets.ts';
 import { feedKey } from '../../server/modules/calendars/feed-key.ts';
 import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
 

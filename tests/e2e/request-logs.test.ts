@@ -2,7 +2,7 @@
 // from a log file would let anyone act as that user.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../platform/logger.ts';
 import { createTestWorld, PASSWORD, type TestWorld } from '../setup/test-app.ts';
 
 const lines: string[] = [];

@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-runner.ts';
+import { openRedis } from '../../platform/redis.ts';
 import { freePort } from '../../scripts/redis-child.ts';
 import { createApp, type LoaApp } from '../../server/app.ts';
-import { openRedis } from '../../server/redis.ts';
 import { createTestWorld, type TestWorld } from '../setup/test-app.ts';
 
 let world: TestWorld;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
+import { verifyPassword } from '../../platform/password.ts';
 import { openDatabase } from '../../prisma/database.ts';
-import { verifyPassword } from '../../server/modules/accounts/password.ts';
 
 const run = promisify(execFile);
 const LOA = resolve(import.meta.dirname, '../../cli/loa.mjs');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../platform/password.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { DEMO_COMMUNE, DEMO_USERS, LANGUAGES, seedDemo } from '../../prisma/seed.ts';
-import { verifyPassword } from '../../server/modules/accounts/password.ts';
 import { databaseKinds } from '../setup/databases.ts';
 
 describe.each(databaseKinds)('demo seed on $name', (kind) => {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateSpeechLike } from '../../media/fixtures.ts';
 import { MediaStore } from '../../media/store.ts';
-import { loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../platform/config.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { openRedis } from '../../platform/redis.ts';
 import { serve } from '../../server/http/serve.ts';
-import { createLogger } from '../../server/logger.ts';
-import { openRedis } from '../../server/redis.ts';
 import { type RunningWorkers, startWorkers } from '../../worker/main.ts';
 import { createTestWorld, type SignedIn, signIn, type TestWorld } from '../setup/test-app.ts';
 

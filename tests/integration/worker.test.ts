@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../platform/config.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { openRedis } from '../../platform/redis.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { openRedis } from '../../server/redis.ts';
 import { type RunningWorkers, startWorkers } from '../../worker/main.ts';
 import { pgliteKind } from '../setup/databases.ts';
 

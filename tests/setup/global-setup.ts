@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { WEB_DIST } from '../../platform/paths.ts';
 import { startRedisChild } from '../../scripts/redis-child.ts';
-import { buildWeb, WEB_DIST, webBuildIsStale } from '../../scripts/web-build.ts';
+import { buildWeb, webBuildIsStale } from '../../scripts/web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -9,14 +9,14 @@ import request from 'supertest';
 import { inject } from 'vitest';
 import { toolVersion } from '../../media/ffmpeg-runner.ts';
 import { MediaStore } from '../../media/store.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { hashPassword } from '../../platform/password.ts';
+import { openRedis } from '../../platform/redis.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
 import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
-import { createJobProducer } from '../../server/jobs.ts';
-import { createLogger } from '../../server/logger.ts';
-import { hashPassword } from '../../server/modules/accounts/password.ts';
 import { ProgressFeed } from '../../server/modules/bulletins/progress-feed.ts';
-import { openRedis } from '../../server/redis.ts';
+import { createJobProducer } from '../../worker/jobs/producer.ts';
 import { pgliteKind } from './databases.ts';
 
 export const PASSWORD = 'test-password-123';

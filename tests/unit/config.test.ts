@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, databaseTarget, loadConfig } from '../../server/config.ts';
+import { ConfigError, databaseTarget, loadConfig } from '../../platform/config.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {

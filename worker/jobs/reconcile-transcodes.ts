@@ -2,8 +2,8 @@
 // commit and the enqueue, or Redis lost the job) gets its job again. The deterministic job id
 // makes this a no-op when the job is there.
 import type { PrismaClient } from '../../prisma/generated/client.ts';
-import type { JobProducer } from '../../server/jobs.ts';
 import { transcodeJobId } from './catalogue.ts';
+import type { JobProducer } from './producer.ts';
 
 export async function reconcileTranscodes(
   prisma: PrismaClient,

@@ -5,14 +5,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { PlaySettings } from '../../domain/bulletin.ts';
 import { generateChime } from '../../media/fixtures.ts';
 import { type PipelineResult, type Rendition, runBulletinPipeline } from '../../media/pipeline.ts';
 import { MediaError } from '../../media/probe.ts';
 import type { MediaStore } from '../../media/store.ts';
 import { computeWaveform } from '../../media/waveform.ts';
+import type { Config } from '../../platform/config.ts';
 import type { Prisma, PrismaClient } from '../../prisma/generated/client.ts';
-import type { Config } from '../../server/config.ts';
-import { PlaySettings } from '../../server/modules/bulletins/schemas.ts';
 import { JOBS } from './catalogue.ts';
 
 export interface TranscodeContext {

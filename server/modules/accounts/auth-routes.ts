@@ -1,17 +1,17 @@
 // Sign-in, sign-out, the current session, and password change.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Actor } from '../../../domain/access.ts';
+import { hashPassword, verifyPassword } from '../../../platform/password.ts';
+import { newSecret } from '../../../platform/secrets.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { recordAudit, requestOrigin } from '../audit/audit.ts';
-import type { Actor } from './actor.ts';
 import { SESSION_COOKIE, type SessionPolicy } from './authenticate.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { toUserOut, UserOut, userInclude } from './me.ts';
-import { hashPassword, verifyPassword } from './password.ts';
-import { newSecret } from './secrets.ts';
 
 const Credentials = z.strictObject({
   username: z.string().trim().min(1, 'must not be empty').max(64, 'at most 64 characters'),

@@ -1,9 +1,9 @@
 // Turns a request into an Actor: a bearer API token (machine clients) or the session cookie
 // (browsers). A disabled user, an expired session or a revoked token authenticates nobody.
 import type { Request } from 'express';
+import type { Actor } from '../../../domain/access.ts';
+import { hashSecret } from '../../../platform/secrets.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
-import type { Actor } from './actor.ts';
-import { hashSecret } from './secrets.ts';
 
 export const SESSION_COOKIE = 'loa_session';
 export const API_TOKEN_PREFIX = 'loa_';

@@ -1,13 +1,13 @@
 // API tokens for machine clients: made by a global admin for a user whose roles and scope the
 // token carries; shown once; stored as sha256; revocable.
 import { z } from 'zod';
+import { newSecret } from '../../../platform/secrets.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { API_TOKEN_PREFIX } from './authenticate.ts';
-import { newSecret } from './secrets.ts';
 
 const TokenOut = z
   .object({

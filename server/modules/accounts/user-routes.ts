@@ -1,12 +1,12 @@
 // User administration: create, change roles and scope, disable. Global admins only.
 import { z } from 'zod';
+import { hashPassword } from '../../../platform/password.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, RoleName, Uuid } from '../../http/schemas.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { toUserOut, UserOut, userInclude } from './me.ts';
-import { hashPassword } from './password.ts';
 
 const RoleAssignmentIn = z
   .strictObject({

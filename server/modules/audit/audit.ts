@@ -1,8 +1,8 @@
 // Records who did what to which record, before and after, when and from where. Called inside
 // the same transaction as the change it describes, so the trail and the data never disagree.
 import type { Request } from 'express';
+import type { Actor } from '../../../domain/access.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
-import type { Actor } from '../accounts/actor.ts';
 
 type AuditWriter = { auditEvent: { create(args: { data: Prisma.AuditEventUncheckedCreateInput }): unknown } };
 

@@ -1,10 +1,11 @@
 // The audit trail, read-only: admins and auditors, each within their scope. Events about no
 // commune (users, tokens, sign-ins) are for global admins and auditors only.
 import { z } from 'zod';
+import { type Actor, hasGlobalRole } from '../../../domain/access.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
-import { type Actor, communeWhere, hasGlobalRole } from '../accounts/actor.ts';
 
 const READERS = ['ADMIN', 'AUDITOR'] as const;
 

@@ -4,26 +4,20 @@
 import { rm } from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { type Actor, hasRoleIn, ROLES } from '../../../domain/access.ts';
+import { PlaySettings, BULLETIN_STATUSES as STATUSES } from '../../../domain/bulletin.ts';
+import { PRIORITIES } from '../../../domain/priority.ts';
 import type { MediaStore } from '../../../media/store.ts';
 import { findTtsEngine, TTS_ENGINES } from '../../../media/tts.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { AppError, NotFoundError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
-import { type Actor, communeWhere, hasRoleIn, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
-import { COMMUNE_REF, communeRef } from '../communes/locate.ts';
 import type { ProgressFeed } from './progress-feed.ts';
-import {
-  BulletinOut,
-  BulletinParams,
-  CreateBulletin,
-  PlaySettings,
-  PRIORITIES,
-  STATUSES,
-  TrackParams,
-  UpdateBulletin,
-} from './schemas.ts';
+import { BulletinOut, BulletinParams, CreateBulletin, TrackParams, UpdateBulletin } from './schemas.ts';
 import type { BulletinService } from './service.ts';
 import { receiveAudioFile } from './upload.ts';
 

@@ -1,17 +1,7 @@
 import { z } from 'zod';
+import { PlaySettings, BULLETIN_STATUSES as STATUSES } from '../../../domain/bulletin.ts';
+import { PRIORITIES } from '../../../domain/priority.ts';
 import { IsoDateTime, Name, Uuid } from '../../http/schemas.ts';
-
-export const PRIORITIES = ['NORMAL', 'PRIORITY', 'EMERGENCY'] as const;
-export const STATUSES = ['DRAFT', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'] as const;
-
-export const PlaySettings = z.strictObject({
-  gapSec: z.number().min(0).max(30).default(1.5),
-  repeat: z.number().int().min(1, 'from 1 to 10').max(10, 'from 1 to 10').default(1),
-  repeatGapSec: z.number().min(0).max(300).default(5),
-  chime: z.boolean().default(true),
-  outroChime: z.boolean().default(false),
-});
-export type PlaySettings = z.output<typeof PlaySettings>;
 
 const bulletinFields = {
   title: Name(200),

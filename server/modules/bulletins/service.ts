@@ -1,17 +1,18 @@
 // The rules of a bulletin's life: tracks in order, revisions, the status machine
 // (uploaded → processing → ready | failed), and two-person approval.
 import type { Request } from 'express';
+import type { Actor } from '../../../domain/access.ts';
+import { PlaySettings } from '../../../domain/bulletin.ts';
 import { sniffAudio } from '../../../media/probe.ts';
 import type { MediaStore } from '../../../media/store.ts';
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import { transcodeJobId } from '../../../worker/jobs/catalogue.ts';
+import type { JobProducer } from '../../../worker/jobs/producer.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
-import type { JobProducer } from '../../jobs.ts';
-import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { unknownLanguages } from '../communes/languages.ts';
 import { toUploadProblem } from './media-errors.ts';
-import { type BulletinOut, PlaySettings } from './schemas.ts';
+import type { BulletinOut } from './schemas.ts';
 
 export interface BulletinDeps {
   prisma: PrismaClient;

@@ -10,9 +10,9 @@ import {
   type MarketDay,
   marketDays,
   marketFeedToICalendar,
-} from '../../domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
+import type { StoredCalendar } from '../../../prisma/repositories/calendars.ts';
 import { ValidationError } from '../../http/errors.ts';
-import type { StoredCalendar } from './repository.ts';
 import { MAX_RANGE_DAYS } from './schemas.ts';
 
 export interface DateRange {

@@ -3,18 +3,19 @@
 
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { type Actor, ROLES } from '../../../domain/access.ts';
+import { MarketCalendarSchema } from '../../../domain/calendar/index.ts';
 import type { Commune, PrismaClient } from '../../../prisma/generated/client.ts';
-import { MarketCalendarSchema } from '../../domain/calendar/index.ts';
+import { calendarRepository, publicCalendar } from '../../../prisma/repositories/calendars.ts';
+import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { type Actor, communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
-import { communeRef } from '../communes/locate.ts';
-import { slotRepository } from '../slots/repository.ts';
 import { slotService } from '../slots/service.ts';
 import { feedKey, isFeedKey } from './feed-key.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
-import { calendarRepository, publicCalendar } from './repository.ts';
 import {
   CalendarOut,
   CalendarParams,

@@ -9,7 +9,7 @@ import {
   MarketExceptionsSchema,
   TetPolicySchema,
   WEEKDAY_CODES,
-} from '../../domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 import { Uuid } from '../../http/schemas.ts';
 
 /** The longest range an occurrence preview or a feed may cover. */

@@ -1,21 +1,22 @@
 // Loudspeaker clusters (cụm loa) of a commune and the driver that reaches each.
 
 import { z } from 'zod';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
-import { ValidationError } from '../../http/errors.ts';
-import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { Name, Uuid } from '../../http/schemas.ts';
-import { toFieldIssues } from '../../http/validate.ts';
-import { communeWhere, ROLES } from '../accounts/actor.ts';
-import { recordAudit } from '../audit/audit.ts';
-import { COMMUNE_REF, communeRef } from '../communes/locate.ts';
+import { ROLES } from '../../../domain/access.ts';
 import {
   DRIVER_KINDS,
   DriverConfigByKind,
   type DriverKind,
   publicDriverConfig,
   secretsOf,
-} from './driver-config.ts';
+} from '../../../domain/driver-config.ts';
+import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { ValidationError } from '../../http/errors.ts';
+import { defineRoute, type RouteDefinition } from '../../http/route.ts';
+import { Name, Uuid } from '../../http/schemas.ts';
+import { toFieldIssues } from '../../http/validate.ts';
+import { recordAudit } from '../audit/audit.ts';
 
 const ClusterOut = z
   .object({

@@ -1,14 +1,15 @@
 // Communes (xã) and the languages a bulletin can be in.
 
 import { z } from 'zod';
+import { ROLES } from '../../../domain/access.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, Uuid } from '../../http/schemas.ts';
-import { communeWhere, ROLES } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { unknownLanguages } from './languages.ts';
-import { communeRef } from './locate.ts';
 
 const CommuneOut = z
   .object({

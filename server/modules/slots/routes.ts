@@ -1,11 +1,12 @@
 // Slots (giờ phát) of a commune's market calendars: read by every role of the commune, written
 // by its schedulers. Conflicts are found when a slot is saved (service.ts).
 import { z } from 'zod';
+import { ROLES, type Role } from '../../../domain/access.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { calendarRepository, type StoredCalendar } from '../../../prisma/repositories/calendars.ts';
+import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { communeWhere, ROLES, type Role } from '../accounts/actor.ts';
-import { calendarRepository, type StoredCalendar } from '../calendars/repository.ts';
-import { slotRepository } from './repository.ts';
 import { CreateSlot, SavedSlotOut, SlotOut, SlotParams, SlotQuery, UpdateSlot } from './schemas.ts';
 import { slotService } from './service.ts';
 

@@ -1,10 +1,8 @@
 // Slots over HTTP: a time of day on a market calendar's days, a playlist of approved bulletins,
 // target clusters, a Thông tư 39 priority, repeats.
 import { z } from 'zod';
+import { PRIORITIES } from '../../../domain/priority.ts';
 import { Uuid } from '../../http/schemas.ts';
-
-export const PRIORITIES = ['NORMAL', 'PRIORITY', 'EMERGENCY'] as const;
-export type Priority = (typeof PRIORITIES)[number];
 
 const distinct = <T>(items: readonly T[]) => new Set(items).size === items.length;
 

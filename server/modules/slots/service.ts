@@ -6,7 +6,7 @@
 // way) are refused with 409 slot-conflict naming the other slots, clusters and dates.
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import type { Actor } from '../../../domain/access.ts';
 import {
   endOf,
   findSlotConflicts,
@@ -18,14 +18,15 @@ import {
   slotAirtimeSeconds,
   slotOccurrences,
   summariseConflicts,
-} from '../../domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
+import type { Priority } from '../../../domain/priority.ts';
+import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import { calendarRepository, type StoredCalendar } from '../../../prisma/repositories/calendars.ts';
+import { type SlotData, type StoredSlot, slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
-import type { Actor } from '../accounts/actor.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { addDays, todayIn } from '../calendars/occurrences.ts';
-import { calendarRepository, type StoredCalendar } from '../calendars/repository.ts';
-import { type SlotData, type StoredSlot, slotRepository } from './repository.ts';
-import type { CreateSlot, Priority, UpdateSlot } from './schemas.ts';
+import type { CreateSlot, UpdateSlot } from './schemas.ts';
 
 /** How far ahead conflicts are looked for when a slot is saved. */
 export const HORIZON_DAYS = 90;

@@ -9,7 +9,7 @@ import {
   parseBranch,
   solarToLunar,
   yearCanChi,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 describe('can chi', () => {
   it.each([

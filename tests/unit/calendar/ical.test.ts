@@ -5,7 +5,7 @@ import {
   marketDays,
   marketFeedToICalendar,
   parseMarketCalendar,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 const encoder = new TextEncoder();
 const unfold = (text: string) => text.replace(/\r\n[ \t]/g, '');

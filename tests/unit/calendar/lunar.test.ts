@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { SearchSunLongitude } from 'astronomy-engine';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoFromJdn, jdnFromIso } from '../../../server/domain/calendar/civil-date.ts';
+import { isoFromJdn, jdnFromIso } from '../../../domain/calendar/civil-date.ts';
 import {
   InvalidDateError,
   jdnFromLunar,
@@ -11,7 +11,7 @@ import {
   lunarToSolar,
   lunarYear,
   solarToLunar,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 const FIRST_JDN = jdnFromIso('1968-01-01');
 const LAST_JDN = jdnFromIso('2100-12-31');
@@ -283,7 +283,7 @@ describe('Vietnamese lunar calendar: invalid input', () => {
 
 describe('clean-room guard', () => {
   it('uses no Chinese-calendar tooling (UTC+8) anywhere in the calendar domain', () => {
-    const folder = new URL('../../../server/domain/calendar/', import.meta.url);
+    const folder = new URL('../../../domain/calendar/', import.meta.url);
     for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
       // Comments may name the tools we avoid; the code must not use them.
       const source = readFileSync(new URL(file, folder), 'utf8')

@@ -5,7 +5,7 @@ import {
   MarketRuleError,
   marketDays,
   parseMarketCalendar,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 const calendar = (input: Partial<MarketCalendarInput>) =>
   parseMarketCalendar({ name: 'Chợ phiên thử', rules: [{ kind: 'weekdays', days: ['SU'] }], ...input });

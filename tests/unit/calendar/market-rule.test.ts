@@ -10,7 +10,7 @@ import {
   type MarketRuleInput,
   parseMarketRule,
   solarToLunar,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 const expand = (rule: MarketRuleInput, from: string, to: string) =>
   expandRule(parseMarketRule(rule), from, to);

@@ -7,7 +7,7 @@ import {
   slotAirtimeSeconds,
   slotOccurrences,
   summariseConflicts,
-} from '../../../server/domain/calendar/index.ts';
+} from '../../../domain/calendar/index.ts';
 
 const marketDays = ['2026-02-22', '2026-03-01', '2026-03-08'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDateTimeOf, SlotTimeError, slotStartUtc } from '../../../server/domain/calendar/index.ts';
+import { localDateTimeOf, SlotTimeError, slotStartUtc } from '../../../domain/calendar/index.ts';
 
 describe('slot times', () => {
   it('runs with a host zone far from Vietnam (vitest config sets TZ=America/New_York)', () => {

@@ -2,7 +2,6 @@
 // run with a value it does not understand, naming the variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { DatabaseTarget } from '../prisma/database.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -85,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(parsed.data.LOA_DATA_DIR);
   return { ...parsed.data, dataDir, mediaDir: resolve(dataDir, 'media') };
 }
+
+export type DatabaseTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 
 export function databaseTarget(config: Config): DatabaseTarget {
   return config.DATABASE_URL

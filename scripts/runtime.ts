@@ -5,18 +5,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { type Config, databaseTarget } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import { WEB_DIST } from '../platform/paths.ts';
+import { openRedis } from '../platform/redis.ts';
 import { type Database, openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_COMMUNE, type SeedResult, seedDemo } from '../prisma/seed.ts';
-import { startRedisChild } from '../scripts/redis-child.ts';
-import { WEB_DIST } from '../scripts/web-build.ts';
+import { composeApp } from '../server/compose.ts';
+import { serve } from '../server/http/serve.ts';
 import { startWorkers } from '../worker/main.ts';
-import { composeApp } from './compose.ts';
-import { type Config, databaseTarget } from './config.ts';
 import { tryCreateDemoBulletin } from './demo-bulletin.ts';
-import { serve } from './http/serve.ts';
-import type { Logger } from './logger.ts';
-import { openRedis } from './redis.ts';
+import { startRedisChild } from './redis-child.ts';
 
 export interface RunningLoa {
   url: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { generateSpeechLike } from '../media/fixtures.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../platform/logger.ts';
 
 export const DEMO_BULLETIN = {
   title: 'Thông báo phiên chợ Chủ nhật (bản tin mẫu)',

@@ -1,8 +1,8 @@
 // The only code that reads and writes slot, slot_cluster and slot_bulletin rows.
 
-import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
-import { COMMUNE_REF } from '../communes/locate.ts';
-import type { Priority } from './schemas.ts';
+import type { Priority } from '../../domain/priority.ts';
+import type { Prisma, PrismaClient } from '../generated/client.ts';
+import { COMMUNE_REF } from './commune-ref.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

@@ -1,10 +1,9 @@
 // Who is calling, and which communes each of their roles reaches. Scope is hierarchical:
 // an assignment names everything (neither province nor commune), a province (all its
 // communes), or one commune.
-import type { Role } from '../../../prisma/generated/enums.ts';
+import { ROLES, type Role } from './roles.ts';
 
-export type { Role };
-export const ROLES: Role[] = ['ADMIN', 'OFFICER', 'SCHEDULER', 'AUDITOR'];
+export { ROLES, type Role };
 
 export interface Assignment {
   role: Role;
@@ -49,17 +48,4 @@ export function hasRoleIn(actor: Actor, roles: readonly Role[], commune: Commune
 /** Any role at all in the commune: the user may know the commune's records exist. */
 export function canSee(actor: Actor, commune: CommuneRef): boolean {
   return actor.assignments.some((a) => covers(a, commune));
-}
-
-/**
- * A Prisma `where` on Commune selecting the communes where the actor holds one of `roles`
- * (none for nobody).
- */
-export function communeWhere(actor: Actor | null, roles: readonly Role[] = ROLES) {
-  if (!actor) return { id: { in: [] as string[] } };
-  const relevant = actor.assignments.filter((a) => roles.includes(a.role));
-  if (relevant.some((a) => !a.communeId && !a.province)) return {};
-  const communeIds = relevant.flatMap((a) => (a.communeId ? [a.communeId] : []));
-  const provinces = relevant.flatMap((a) => (!a.communeId && a.province ? [a.province] : []));
-  return { OR: [{ id: { in: communeIds } }, { province: { in: provinces } }] };
 }

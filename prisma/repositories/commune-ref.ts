@@ -1,6 +1,7 @@
 // How access rules find the commune of a record: its id and province (for province scope).
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
-import type { CommuneRef } from '../accounts/actor.ts';
+
+import type { CommuneRef } from '../../domain/access.ts';
+import type { PrismaClient } from '../generated/client.ts';
 
 export const COMMUNE_REF = { id: true, province: true } as const;
 

@@ -2,7 +2,7 @@
 // policy from the catalogue, and a deterministic job id so asking twice cannot double the work.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOBS, type JobName, type QueueName, RETENTION } from '../worker/jobs/catalogue.ts';
+import { JOBS, type JobName, type QueueName, RETENTION } from './catalogue.ts';
 
 export interface JobProducer {
   enqueue<N extends JobName>(name: N, data: unknown, jobId: string): Promise<void>;

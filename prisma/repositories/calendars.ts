@@ -2,9 +2,9 @@
 // JSON columns (rules, exceptions, tetPolicy) and the zone in timeZone; reading one always goes
 // through the domain schema, so callers get a valid, defaulted MarketCalendar.
 
-import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import { type MarketCalendar, parseMarketCalendar } from '../../domain/calendar/index.ts';
-import { COMMUNE_REF } from '../communes/locate.ts';
+import type { Prisma, PrismaClient } from '../generated/client.ts';
+import { COMMUNE_REF } from './commune-ref.ts';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
