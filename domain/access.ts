@@ -16,6 +16,20 @@ export interface CommuneRef {
   province: string;
 }
 
+/** Where an action came from: the client's address and user agent, or the process that acted. */
+export interface Origin {
+  ip: string;
+  userAgent: string;
+}
+
+/** Who does something that the audit trail records (no actor: a sign-in attempt, a system job). */
+export interface Who {
+  actor: Actor | null;
+  /** The name to record when there is no actor (e.g. the username of a failed sign-in). */
+  username?: string;
+  origin: Origin;
+}
+
 export interface Actor {
   userId: string;
   username: string;

@@ -2,7 +2,7 @@
 // serves the current UI without a separate build step.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { WEB_SOURCES as WEB, WEB_DIST } from '../platform/paths.ts';
+import { WEB_SOURCES as WEB } from '../platform/paths.ts';
 
 function newestMtime(path: string): number {
   const info = statSync(path);

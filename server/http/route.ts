@@ -3,7 +3,7 @@
 // declarations, so no route can exist outside them.
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Actor, CommuneRef, Role } from '../../domain/access.ts';
+import type { Actor, CommuneRef, Origin, Role } from '../../domain/access.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -49,7 +49,7 @@ export interface RouteDefinition<
   problems?: number[];
   handler: (
     input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
-    http: { req: Request; res: Response; actor: Actor | null },
+    http: { req: Request; res: Response; actor: Actor | null; origin: Origin },
   ) => Promise<z.input<R> | undefined> | z.input<R> | undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Express, Request } from 'express';
 import type { Actor } from '../../domain/access.ts';
 import { admit, admitRecord, ForbiddenError, needsCsrf } from './access.ts';
+import { requestOrigin } from './origin.ts';
 import type { RouteDefinition, RouteInput } from './route.ts';
 import { parseRequest } from './validate.ts';
 
@@ -23,7 +24,12 @@ export function mountRoutes(app: Express, routes: RouteDefinition[], security: R
         body: req.body,
       }) as RouteInput<unknown, unknown, unknown>;
       await admitRecord(route.access, actor, input);
-      const result = await route.handler(input as Parameters<typeof route.handler>[0], { req, res, actor });
+      const result = await route.handler(input as Parameters<typeof route.handler>[0], {
+        req,
+        res,
+        actor,
+        origin: requestOrigin(req),
+      });
       if (res.headersSent) return;
       if (result === undefined) res.status(route.response.status ?? 204).end();
       else res.status(route.response.status ?? 200).json(result);

@@ -5,10 +5,11 @@ import type { Actor } from '../../../domain/access.ts';
 import { hashPassword, verifyPassword } from '../../../platform/password.ts';
 import { newSecret } from '../../../platform/secrets.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
+import { requestOrigin } from '../../http/origin.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { recordAudit, requestOrigin } from '../audit/audit.ts';
 import { SESSION_COOKIE, type SessionPolicy } from './authenticate.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { toUserOut, UserOut, userInclude } from './me.ts';
@@ -70,7 +71,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       request: { body: Credentials },
       response: { description: 'Signed in', schema: SessionOut },
       problems: [401, 429],
-      handler: async ({ body }, { req, res }) => {
+      handler: async ({ body }, { req, res, origin }) => {
         const ip = req.ip ?? '';
         await throttle.check(body.username, ip);
         const user = await prisma.user.findUnique({
@@ -82,7 +83,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
           await throttle.failed(body.username, ip);
           await recordAudit(
             prisma,
-            { actor: null, username: body.username, req },
+            { actor: null, username: body.username, origin },
             { action: 'auth.sign-in-failed', entityType: 'user', entityId: user?.id },
           );
           throw new InvalidCredentialsError();
@@ -91,7 +92,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
         const sessionId = await startSession(req, res, user.id);
         await recordAudit(
           prisma,
-          { actor: null, username: user.username, req },
+          { actor: null, username: user.username, origin },
           { action: 'auth.sign-in', entityType: 'user', entityId: user.id },
         );
         return { user: toUserOut(user), csrfToken: csrf.issue(req, res, sessionId) };
@@ -122,11 +123,11 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       access: { kind: 'signed-in' },
       response: { status: 204, description: 'Signed out' },
       problems: [401, 403],
-      handler: async (_input, { req, res, actor }) => {
+      handler: async (_input, { res, actor, origin }) => {
         await prisma.session.deleteMany({ where: { id: currentSessionId(actor) } });
         await recordAudit(
           prisma,
-          { actor, req },
+          { actor, origin },
           { action: 'auth.sign-out', entityType: 'user', entityId: actor?.userId },
         );
         res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -142,7 +143,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       request: { body: z.strictObject({ currentPassword: z.string().max(256), newPassword: NewPassword }) },
       response: { status: 204, description: 'Password changed' },
       problems: [401, 403],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         const sessionId = currentSessionId(actor);
         const user = await prisma.user.findUniqueOrThrow({ where: { id: actor?.userId } });
         if (!(await verifyPassword(user.passwordHash, body.currentPassword)))
@@ -153,7 +154,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
           await tx.session.deleteMany({ where: { userId: user.id, id: { not: sessionId } } });
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             { action: 'user.password-change', entityType: 'user', entityId: user.id },
           );
         });

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import { newSecret } from '../../../platform/secrets.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { API_TOKEN_PREFIX } from './authenticate.ts';
 
 const TokenOut = z
@@ -61,7 +61,7 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { body: z.strictObject({ name: Name(120), userId: Uuid }) },
       response: { status: 201, description: 'Created', schema: CreatedToken },
       problems: [401, 403],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         const user = await prisma.user.findUnique({ where: { id: body.userId } });
         if (!user) throw new ValidationError([{ field: 'body.userId', message: 'no such user' }]);
         const { token, hash } = newSecret(API_TOKEN_PREFIX);
@@ -79,7 +79,7 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
           const after = toOut(created);
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             { action: 'token.create', entityType: 'api-token', entityId: created.id, after },
           );
           return { ...after, token };
@@ -95,7 +95,7 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: z.strictObject({ tokenId: Uuid }) },
       response: { status: 204, description: 'Revoked' },
       problems: [401, 403, 404],
-      handler: async ({ params }, { req, actor }) => {
+      handler: async ({ params }, { actor, origin }) => {
         await prisma.$transaction(async (tx) => {
           const revoked = await tx.apiToken.updateMany({
             where: { id: params.tokenId, revokedAt: null },
@@ -106,7 +106,7 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
           }
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             { action: 'token.revoke', entityType: 'api-token', entityId: params.tokenId },
           );
         });

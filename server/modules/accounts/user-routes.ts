@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { hashPassword } from '../../../platform/password.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, RoleName, Uuid } from '../../http/schemas.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { toUserOut, UserOut, userInclude } from './me.ts';
 
 const RoleAssignmentIn = z
@@ -76,7 +76,7 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { body: CreateUser },
       response: { status: 201, description: 'Created', schema: UserOut },
       problems: [401, 403, 409],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         await checkCommunes(prisma, body.roles);
         const passwordHash = await hashPassword(body.password);
         return prisma.$transaction(async (tx) => {
@@ -93,7 +93,7 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
           const after = toUserOut(user);
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             { action: 'user.create', entityType: 'user', entityId: user.id, after },
           );
           return after;
@@ -109,7 +109,7 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: UserParams, body: UpdateUser },
       response: { description: 'Updated', schema: UserOut },
       problems: [401, 403, 404],
-      handler: async ({ params, body }, { req, actor }) => {
+      handler: async ({ params, body }, { actor, origin }) => {
         const existing = await prisma.user.findUnique({ where: { id: params.userId }, include: userInclude });
         if (!existing) throw new NotFoundError('user');
         if (body.roles) await checkCommunes(prisma, body.roles);
@@ -136,7 +136,7 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
           const after = toUserOut(user);
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             {
               action: body.roles ? 'user.roles-change' : 'user.update',
               entityType: 'user',

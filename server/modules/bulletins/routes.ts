@@ -10,12 +10,12 @@ import { PRIORITIES } from '../../../domain/priority.ts';
 import type { MediaStore } from '../../../media/store.ts';
 import { findTtsEngine, TTS_ENGINES } from '../../../media/tts.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
 import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { AppError, NotFoundError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
-import { recordAudit } from '../audit/audit.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import { BulletinOut, BulletinParams, CreateBulletin, TrackParams, UpdateBulletin } from './schemas.ts';
 import type { BulletinService } from './service.ts';
@@ -57,7 +57,6 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       })
     )?.commune ?? null;
   const communeById = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
-  const who = (actor: Actor | null, req: Request) => ({ actor, req });
   /** Emergency bulletins preempt everything: only a scheduler of the commune may make one. */
   const requireScheduler = async (actor: Actor | null, communeId: string) => {
     const commune = await communeRef(prisma, communeId);
@@ -114,21 +113,25 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { body: CreateBulletin },
       response: { status: 201, description: 'Created', schema: BulletinOut },
       problems: [401, 403, 404],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         if (body.priority === 'EMERGENCY') await requireScheduler(actor, body.communeId);
         const { reason, ...data } = body;
         const created = await prisma.$transaction(async (tx) => {
           const bulletin = await tx.bulletin.create({
             data: { ...data, authorId: actor?.userId as string },
           });
-          await recordAudit(tx, who(actor, req), {
-            action: 'bulletin.create',
-            entityType: 'bulletin',
-            entityId: bulletin.id,
-            communeId: bulletin.communeId,
-            after: data,
-            reason,
-          });
+          await recordAudit(
+            tx,
+            { actor, origin },
+            {
+              action: 'bulletin.create',
+              entityType: 'bulletin',
+              entityId: bulletin.id,
+              communeId: bulletin.communeId,
+              after: data,
+              reason,
+            },
+          );
           return bulletin;
         });
         return service.get(created.id);
@@ -154,10 +157,10 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: BulletinParams, body: UpdateBulletin },
       response: { description: 'Updated', schema: BulletinOut },
       problems: [401, 403, 404],
-      handler: async ({ params, body }, { req, actor }) => {
+      handler: async ({ params, body }, { actor, origin }) => {
         if (body.priority === 'EMERGENCY')
           await requireScheduler(actor, (await service.load(params.bulletinId)).communeId);
-        return service.update(params.bulletinId, body, who(actor, req));
+        return service.update(params.bulletinId, body, { actor, origin });
       },
     }),
     defineRoute({
@@ -173,7 +176,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       },
       response: { description: 'The bulletin with its new track', schema: BulletinOut },
       problems: [401, 403, 404, 413, 415, 422],
-      handler: async ({ params, query }, { req, res, actor }) => {
+      handler: async ({ params, query }, { req, res, actor, origin }) => {
         try {
           await service.checkLanguage(params.language);
         } catch (err) {
@@ -184,7 +187,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
         const file = await receiveAudioFile(req, store, deps.maxUploadBytes);
         try {
           const source = query.source === 'recording' ? 'RECORDING' : 'UPLOAD';
-          return await service.putTrack(params.bulletinId, params.language, file, source, who(actor, req));
+          return await service.putTrack(params.bulletinId, params.language, file, source, { actor, origin });
         } finally {
           await rm(file.path, { force: true });
         }
@@ -199,7 +202,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: TrackParams, body: TtsBody },
       response: { description: 'The bulletin with its new track', schema: BulletinOut },
       problems: [401, 403, 404, 422, 503],
-      handler: async ({ params, body }, { req, actor }) => {
+      handler: async ({ params, body }, { actor, origin }) => {
         await service.checkLanguage(params.language);
         const engine = findTtsEngine(body.engine);
         if (!engine)
@@ -222,7 +225,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
             params.language,
             file,
             'TTS',
-            who(actor, req),
+            { actor, origin },
             body.text,
           );
         } finally {
@@ -239,8 +242,8 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: TrackParams },
       response: { description: 'The bulletin without that track', schema: BulletinOut },
       problems: [401, 403, 404],
-      handler: ({ params }, { req, actor }) =>
-        service.removeTrack(params.bulletinId, params.language, who(actor, req)),
+      handler: ({ params }, { actor, origin }) =>
+        service.removeTrack(params.bulletinId, params.language, { actor, origin }),
     }),
     defineRoute({
       method: 'post',
@@ -251,7 +254,8 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: BulletinParams },
       response: { status: 202, description: 'Processing', schema: BulletinOut },
       problems: [401, 403, 404, 409],
-      handler: ({ params }, { req, actor }) => service.requestTranscode(params.bulletinId, who(actor, req)),
+      handler: ({ params }, { actor, origin }) =>
+        service.requestTranscode(params.bulletinId, { actor, origin }),
     }),
     defineRoute({
       method: 'post',
@@ -262,8 +266,8 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: BulletinParams },
       response: { description: 'Approved', schema: BulletinOut },
       problems: [401, 403, 404, 409],
-      handler: ({ params }, { req, actor }) =>
-        service.approve(params.bulletinId, { actor: actor as Actor, req }),
+      handler: ({ params }, { actor, origin }) =>
+        service.approve(params.bulletinId, { actor: actor as Actor, origin }),
     }),
     defineRoute({
       method: 'get',

@@ -1,15 +1,12 @@
-// The rules of a bulletin's life: tracks in order, revisions, the status machine
-// (uploaded → processing → ready | failed), and two-person approval.
-import type { Request } from 'express';
-import type { Actor } from '../../../domain/access.ts';
+import type { Actor, Who } from '../../../domain/access.ts';
 import { PlaySettings } from '../../../domain/bulletin.ts';
 import { sniffAudio } from '../../../media/probe.ts';
 import type { MediaStore } from '../../../media/store.ts';
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { transcodeJobId } from '../../../worker/jobs/catalogue.ts';
 import type { JobProducer } from '../../../worker/jobs/producer.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { unknownLanguages } from '../communes/languages.ts';
 import { toUploadProblem } from './media-errors.ts';
 import type { BulletinOut } from './schemas.ts';
@@ -102,7 +99,7 @@ export function bulletinService(deps: BulletinDeps) {
       language: string,
       file: { path: string; sha256: string; bytes: number; fileName: string },
       source: 'UPLOAD' | 'RECORDING' | 'TTS',
-      who: { actor: Actor | null; req: Request },
+      who: Who,
       ttsText?: string,
     ): Promise<BulletinOut> {
       const sniffed = await sniffAudio(file.path, { maxDurationSec: deps.maxAudioSec }).catch((err) => {
@@ -163,7 +160,7 @@ export function bulletinService(deps: BulletinDeps) {
 
     checkLanguage,
 
-    async removeTrack(bulletinId: string, language: string, who: { actor: Actor | null; req: Request }) {
+    async removeTrack(bulletinId: string, language: string, who: Who) {
       await prisma.$transaction(async (tx) => {
         const removed = await tx.bulletinTrack.deleteMany({ where: { bulletinId, language } });
         if (removed.count === 0) throw new NotFoundError('track');
@@ -187,7 +184,7 @@ export function bulletinService(deps: BulletinDeps) {
     },
 
     /** Starts (or retries) the transcode of the current revision. */
-    async requestTranscode(bulletinId: string, who: { actor: Actor | null; req: Request }) {
+    async requestTranscode(bulletinId: string, who: Who) {
       const bulletin = await load(bulletinId);
       if (bulletin.tracks.length === 0)
         throw new ConflictError('no-tracks', 'Add at least one language track first');
@@ -218,7 +215,7 @@ export function bulletinService(deps: BulletinDeps) {
       return this.get(bulletinId);
     },
 
-    async update(bulletinId: string, body: UpdateInput, who: { actor: Actor | null; req: Request }) {
+    async update(bulletinId: string, body: UpdateInput, who: Who) {
       const before = await load(bulletinId);
       const { order, settings, reason, ...fields } = body;
       if (order) {
@@ -274,7 +271,7 @@ export function bulletinService(deps: BulletinDeps) {
       return this.get(bulletinId);
     },
 
-    async approve(bulletinId: string, who: { actor: Actor; req: Request }) {
+    async approve(bulletinId: string, who: Who & { actor: Actor }) {
       const bulletin = await load(bulletinId);
       if (bulletin.authorId === who.actor.userId) {
         throw new AppError(

@@ -1,18 +1,18 @@
 // Market calendars (lịch phiên chợ) of a commune: CRUD in the public rule format, a preview of
 // the market days with their lunar labels, and an iCalendar feed officers subscribe to.
 
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { type Actor, ROLES } from '../../../domain/access.ts';
+import { ROLES } from '../../../domain/access.ts';
 import { MarketCalendarSchema } from '../../../domain/calendar/index.ts';
 import type { Commune, PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { calendarRepository, publicCalendar } from '../../../prisma/repositories/calendars.ts';
 import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
 import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { slotService } from '../slots/service.ts';
 import { feedKey, isFeedKey } from './feed-key.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
@@ -52,7 +52,6 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
   const communeOfBody = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
   const communeOfParams = ({ params }: { params: { communeId: string } }) =>
     communeRef(prisma, params.communeId);
-  const who = (actor: Actor | null, req: Request) => ({ actor, req });
   const communeById = (id: string) => prisma.commune.findUniqueOrThrow({ where: { id } });
   const subscription = (commune: { id: string; feedKeyVersion: number }) => ({
     path: `/api/feeds/market-days/${commune.id}.ics?key=${feedKey(feedSecret, commune.id, commune.feedKeyVersion)}`,
@@ -114,19 +113,23 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { body: CreateCalendar },
       response: { status: 201, description: 'Created', schema: CalendarOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         const { communeId, ...fields } = body;
         const commune = await communeById(communeId);
         const calendar = parseCalendar({ ...fields, zone: fields.zone ?? commune.timeZone });
         return prisma.$transaction(async (tx) => {
           const created = await calendarRepository.create(tx, communeId, calendar);
-          await recordAudit(tx, who(actor, req), {
-            action: 'calendar.create',
-            entityType: 'market-calendar',
-            entityId: created.id,
-            communeId,
-            after: publicCalendar(created),
-          });
+          await recordAudit(
+            tx,
+            { actor, origin },
+            {
+              action: 'calendar.create',
+              entityType: 'market-calendar',
+              entityId: created.id,
+              communeId,
+              after: publicCalendar(created),
+            },
+          );
           return created;
         });
       },
@@ -142,7 +145,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { params: CalendarParams, body: UpdateCalendar },
       response: { description: 'Updated', schema: CalendarOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ params, body }, { req, actor }) =>
+      handler: async ({ params, body }, { actor, origin }) =>
         prisma.$transaction(async (tx) => {
           const before = await calendarRepository.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
@@ -155,14 +158,18 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
           );
           // New market days (or another zone) can make the calendar's slots meet other slots.
           await slots.recheckCalendar(tx, after);
-          await recordAudit(tx, who(actor, req), {
-            action: 'calendar.update',
-            entityType: 'market-calendar',
-            entityId: after.id,
-            communeId: after.communeId,
-            before: publicCalendar(before),
-            after: publicCalendar(after),
-          });
+          await recordAudit(
+            tx,
+            { actor, origin },
+            {
+              action: 'calendar.update',
+              entityType: 'market-calendar',
+              entityId: after.id,
+              communeId: after.communeId,
+              before: publicCalendar(before),
+              after: publicCalendar(after),
+            },
+          );
           return after;
         }),
     }),
@@ -175,7 +182,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { params: CalendarParams },
       response: { status: 204, description: 'Deleted' },
       problems: [401, 403, 404, 409],
-      handler: async ({ params }, { req, actor }) => {
+      handler: async ({ params }, { actor, origin }) => {
         await prisma.$transaction(async (tx) => {
           const before = await calendarRepository.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
@@ -187,13 +194,17 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
             );
           }
           await calendarRepository.remove(tx, params.calendarId);
-          await recordAudit(tx, who(actor, req), {
-            action: 'calendar.delete',
-            entityType: 'market-calendar',
-            entityId: before.id,
-            communeId: before.communeId,
-            before: publicCalendar(before),
-          });
+          await recordAudit(
+            tx,
+            { actor, origin },
+            {
+              action: 'calendar.delete',
+              entityType: 'market-calendar',
+              entityId: before.id,
+              communeId: before.communeId,
+              before: publicCalendar(before),
+            },
+          );
         });
         return undefined;
       },
@@ -266,19 +277,23 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { params: CommuneParams },
       response: { description: 'The new subscription URL', schema: Subscription },
       problems: [401, 403, 404],
-      handler: ({ params }, { req, actor }) =>
+      handler: ({ params }, { actor, origin }) =>
         prisma.$transaction(async (tx) => {
           const commune = await tx.commune.update({
             where: { id: params.communeId },
             data: { feedKeyVersion: { increment: 1 } },
           });
-          await recordAudit(tx, who(actor, req), {
-            action: 'market-days-feed.rotate',
-            entityType: 'commune',
-            entityId: commune.id,
-            communeId: commune.id,
-            after: { feedKeyVersion: commune.feedKeyVersion },
-          });
+          await recordAudit(
+            tx,
+            { actor, origin },
+            {
+              action: 'market-days-feed.rotate',
+              entityType: 'commune',
+              entityId: commune.id,
+              communeId: commune.id,
+              after: { feedKeyVersion: commune.feedKeyVersion },
+            },
+          );
           return subscription(commune);
         }),
     }),

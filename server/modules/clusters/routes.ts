@@ -10,13 +10,13 @@ import {
   secretsOf,
 } from '../../../domain/driver-config.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
 import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
 import { toFieldIssues } from '../../http/validate.ts';
-import { recordAudit } from '../audit/audit.ts';
 
 const ClusterOut = z
   .object({
@@ -129,13 +129,13 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { body: ClusterIn },
       response: { status: 201, description: 'Created', schema: ClusterOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         const driverConfig = parseDriverConfig(body.driverKind, body.driverConfig);
         return prisma.$transaction(async (tx) => {
           const cluster = toOut(await tx.cluster.create({ data: { ...body, driverConfig }, select }));
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             {
               action: 'cluster.create',
               entityType: 'cluster',
@@ -157,7 +157,7 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: ClusterParams, body: ClusterUpdate },
       response: { description: 'Updated', schema: ClusterOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ params, body }, { req, actor }) =>
+      handler: async ({ params, body }, { actor, origin }) =>
         prisma.$transaction(async (tx) => {
           const before = await tx.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select });
           const kind = body.driverKind ?? before.driverKind;
@@ -179,7 +179,7 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
           );
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             {
               action: 'cluster.update',
               entityType: 'cluster',

@@ -3,12 +3,12 @@
 import { z } from 'zod';
 import { ROLES } from '../../../domain/access.ts';
 import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
 import { communeWhere } from '../../../prisma/repositories/scope.ts';
 import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, Uuid } from '../../http/schemas.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { unknownLanguages } from './languages.ts';
 
 const CommuneOut = z
@@ -120,13 +120,13 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { body: CommuneIn },
       response: { status: 201, description: 'Created', schema: CommuneOut },
       problems: [401, 403, 409],
-      handler: async ({ body }, { req, actor }) => {
+      handler: async ({ body }, { actor, origin }) => {
         await checkLanguages(body.languages);
         return prisma.$transaction(async (tx) => {
           const commune = await tx.commune.create({ data: body, select });
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             {
               action: 'commune.create',
               entityType: 'commune',
@@ -148,14 +148,14 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: CommuneParams, body: CommuneUpdate },
       response: { description: 'Updated', schema: CommuneOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ params, body }, { req, actor }) => {
+      handler: async ({ params, body }, { actor, origin }) => {
         await checkLanguages(body.languages);
         return prisma.$transaction(async (tx) => {
           const before = await tx.commune.findUniqueOrThrow({ where: { id: params.communeId }, select });
           const after = await tx.commune.update({ where: { id: params.communeId }, data: body, select });
           await recordAudit(
             tx,
-            { actor, req },
+            { actor, origin },
             {
               action: 'commune.update',
               entityType: 'commune',

@@ -67,7 +67,7 @@ export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { body: CreateSlot },
       response: { status: 201, description: 'Created', schema: SavedSlotOut },
       problems: [401, 403, 404, 409],
-      handler: ({ body }, { req, actor }) => service.create(body, { actor, req }),
+      handler: ({ body }, { actor, origin }) => service.create(body, { actor, origin }),
     }),
     defineRoute({
       method: 'patch',
@@ -78,7 +78,8 @@ export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: SlotParams, body: UpdateSlot },
       response: { description: 'Updated', schema: SavedSlotOut },
       problems: [401, 403, 404, 409],
-      handler: ({ params, body }, { req, actor }) => service.update(params.slotId, body, { actor, req }),
+      handler: ({ params, body }, { actor, origin }) =>
+        service.update(params.slotId, body, { actor, origin }),
     }),
     defineRoute({
       method: 'delete',
@@ -89,8 +90,8 @@ export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: SlotParams },
       response: { status: 204, description: 'Deleted' },
       problems: [401, 403, 404],
-      handler: async ({ params }, { req, actor }) => {
-        await service.remove(params.slotId, { actor, req });
+      handler: async ({ params }, { actor, origin }) => {
+        await service.remove(params.slotId, { actor, origin });
         return undefined;
       },
     }),

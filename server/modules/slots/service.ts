@@ -5,8 +5,7 @@
 // scheduler must settle (priority vs priority without an order, a normal slot that must give
 // way) are refused with 409 slot-conflict naming the other slots, clusters and dates.
 import { randomUUID } from 'node:crypto';
-import type { Request } from 'express';
-import type { Actor } from '../../../domain/access.ts';
+import type { Who } from '../../../domain/access.ts';
 import {
   endOf,
   findSlotConflicts,
@@ -21,10 +20,10 @@ import {
 } from '../../../domain/calendar/index.ts';
 import type { Priority } from '../../../domain/priority.ts';
 import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { calendarRepository, type StoredCalendar } from '../../../prisma/repositories/calendars.ts';
 import { type SlotData, type StoredSlot, slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
-import { recordAudit } from '../audit/audit.ts';
 import { addDays, todayIn } from '../calendars/occurrences.ts';
 import type { CreateSlot, UpdateSlot } from './schemas.ts';
 
@@ -32,8 +31,6 @@ import type { CreateSlot, UpdateSlot } from './schemas.ts';
 export const HORIZON_DAYS = 90;
 /** How many next airings a slot shows. */
 const UPCOMING = 3;
-
-type Who = { actor: Actor | null; req: Request };
 
 const PRIORITY: Record<Priority, SlotPriority> = {
   NORMAL: 'normal',

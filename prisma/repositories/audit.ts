@@ -1,8 +1,7 @@
-// Records who did what to which record, before and after, when and from where. Called inside
+// Records who did what (a user over HTTP, or a worker or the CLI acting for one) to which record, before and after, when and from where. Called inside
 // the same transaction as the change it describes, so the trail and the data never disagree.
-import type { Request } from 'express';
-import type { Actor } from '../../../domain/access.ts';
-import type { Prisma } from '../../../prisma/generated/client.ts';
+import type { Who } from '../../domain/access.ts';
+import type { Prisma } from '../generated/client.ts';
 
 type AuditWriter = { auditEvent: { create(args: { data: Prisma.AuditEventUncheckedCreateInput }): unknown } };
 
@@ -24,16 +23,8 @@ function redact(value: unknown): Prisma.InputJsonValue | undefined {
   return JSON.parse(JSON.stringify(value, (key, v) => (HIDDEN.has(key) ? undefined : v)));
 }
 
-export function requestOrigin(req: Request): { ip: string; userAgent: string } {
-  return { ip: req.ip ?? '', userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300) };
-}
-
-export async function recordAudit(
-  db: AuditWriter,
-  who: { actor: Actor | null; username?: string; req: Request },
-  entry: AuditEntry,
-): Promise<void> {
-  const { actor, req } = who;
+export async function recordAudit(db: AuditWriter, who: Who, entry: AuditEntry): Promise<void> {
+  const { actor, origin } = who;
   await db.auditEvent.create({
     data: {
       actorId: actor?.userId ?? null,
@@ -47,7 +38,8 @@ export async function recordAudit(
       before: redact(entry.before),
       after: redact(entry.after),
       reason: entry.reason ?? null,
-      ...requestOrigin(req),
+      ip: origin.ip,
+      userAgent: origin.userAgent.slice(0, 300),
     },
   });
 }
