@@ -19,8 +19,10 @@ export interface AiringItem {
   sha256: string;
   bytes: number;
   durationSec: number;
-  /** Where each language sits in the item, seconds from its start (for seconds aired per language). */
-  segments: { kind: 'chime' | 'language' | 'gap' | 'outro'; language?: string; startSec: number; endSec: number }[];
+  /** Where each language sits in the item (for seconds aired per language), as the pipeline placed it. */
+  segments: { kind: 'chime' | 'language' | 'outro-chime'; language?: string; startSec: number; durationSec: number }[];
+  /** Silence before this item (a slot's gap between repeats of its playlist), in seconds. */
+  gapBeforeSec?: number;
 }
 
 export interface AiringRequest {
