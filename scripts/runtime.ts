@@ -57,7 +57,7 @@ export async function startLoa(config: Config, logger: Logger): Promise<RunningL
     const workerConnection = openRedis(redisUrl, 'worker');
     stack.push(() => closeRedis(workerConnection));
     const workers = await startWorkers(
-      { config, logger, prisma: database.prisma },
+      { config, logger, db: database.prisma },
       workerConnection,
       config.WORKER_QUEUES,
     );

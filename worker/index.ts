@@ -8,11 +8,7 @@ import { startWorkers } from './main.ts';
 const { config, logger, databaseUrl, redisUrl, onShutdown } = requireServices('worker');
 const database = await openDatabase({ kind: 'postgres', url: databaseUrl });
 const connection = openRedis(redisUrl, 'worker');
-const workers = await startWorkers(
-  { config, logger, prisma: database.prisma },
-  connection,
-  config.WORKER_QUEUES,
-);
+const workers = await startWorkers({ config, logger, db: database.prisma }, connection, config.WORKER_QUEUES);
 onShutdown(async () => {
   await workers.close();
   connection.disconnect();

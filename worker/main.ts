@@ -1,12 +1,13 @@
 // Starts the BullMQ workers for the queues this process serves. The API never runs these;
 // `npm start` runs them beside it on one machine, `worker/index.ts` runs them alone.
 import { join } from 'node:path';
-import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { MediaStore } from '../media/store.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { PrismaClient } from '../prisma/generated/client.ts';
+import type { DbClient } from '../prisma/repositories/db.ts';
+import { JobTimeoutError, runWithin, WorkerStoppingError } from './deadline.ts';
 import {
   JOBS,
   type JobName,
@@ -23,7 +24,12 @@ import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulleti
 export interface WorkerContext {
   config: Config;
   logger: Logger;
-  prisma: PrismaClient;
+  db: DbClient;
+}
+
+export interface WorkerOptions {
+  /** A shorter (or longer) limit than the catalogue's for some jobs, e.g. in tests. */
+  timeoutMs?: Partial<Record<JobName, number>>;
 }
 
 interface HandlerContext extends WorkerContext {
@@ -31,7 +37,8 @@ interface HandlerContext extends WorkerContext {
   jobs: JobProducer;
 }
 
-type Handler = (job: Job, ctx: HandlerContext, signal?: AbortSignal) => Promise<unknown>;
+/** A handler stops its children and returns (or throws) soon after `signal` fires. */
+type Handler = (job: Job, ctx: HandlerContext, signal: AbortSignal) => Promise<unknown>;
 
 /** One handler per job name; the Record type makes a missing one a compile error. */
 const HANDLERS: Record<JobName, Handler> = {
@@ -40,18 +47,19 @@ const HANDLERS: Record<JobName, Handler> = {
     return { removed: await cleanupTmp(join(ctx.config.mediaDir, 'tmp'), olderThanMs) };
   },
   'transcode-bulletin': (job, ctx, signal) => transcodeBulletin(job, ctx, signal),
-  'reconcile-transcodes': (_job, ctx) => reconcileTranscodes(ctx.prisma, ctx.jobs),
+  'reconcile-transcodes': (_job, ctx) => reconcileTranscodes(ctx.db, ctx.jobs),
 };
 
 /** Compensation once a job has failed for good. */
 const ON_FINAL_FAILURE: Partial<
   Record<JobName, (job: Job, err: Error, ctx: HandlerContext) => Promise<void>>
 > = {
-  'transcode-bulletin': (job, err, ctx) => markTranscodeFailed(ctx.prisma, job.data, err.message),
+  'transcode-bulletin': (job, err, ctx) => markTranscodeFailed(ctx.db, job.data, err.message),
 };
 
 export interface RunningWorkers {
   queues: QueueName[];
+  /** Stops the jobs in hand (they go back to their queue) and the workers. */
   close(): Promise<void>;
 }
 
@@ -59,10 +67,12 @@ export async function startWorkers(
   base: WorkerContext,
   connection: Redis,
   queues: readonly QueueName[],
+  options: WorkerOptions = {},
 ): Promise<RunningWorkers> {
   const prefix = base.config.REDIS_PREFIX;
   const jobs = createJobProducer(connection.duplicate(), prefix);
   const ctx: HandlerContext = { ...base, store: new MediaStore(base.config.mediaDir), jobs };
+  const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];
   const served = queues.filter((q) => jobsOfQueue(q).length > 0);
@@ -70,20 +80,36 @@ export async function startWorkers(
     const concurrency = Math.max(...jobsOfQueue(queue).map((name) => JOBS[name].concurrency));
     const worker = new Worker(
       queue,
-      async (job, _token, signal) => {
+      // Three parameters: BullMQ hands a cancellation signal only to processors that take one.
+      async (job, token, cancelled) => {
         const name = job.name as JobName;
         if (!HANDLERS[name] || JOBS[name].queue !== queue) {
           throw new Error(`No handler for ${job.name} on ${queue}`);
         }
         try {
-          return await HANDLERS[name](job, ctx, signal);
+          return await runWithin(
+            {
+              timeoutMs: options.timeoutMs?.[name] ?? JOBS[name].timeoutMs,
+              what: name,
+              stops: [stopping.signal, ...(cancelled ? [cancelled] : [])],
+            },
+            (signal) => HANDLERS[name](job, ctx, signal),
+          );
         } catch (err) {
+          if (err instanceof WorkerStoppingError && token) {
+            // Not the job's fault: back to the queue for the next worker, no attempt spent.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          }
+          // A job that ran out of time would run out again: final, whatever attempts are left.
+          const failure = err instanceof JobTimeoutError ? new UnrecoverableError(err.message) : err;
           // Compensate before BullMQ records the failure, so whoever hears "failed" reads
           // the database already saying why.
-          const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          const final =
+            failure instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           const compensate = ON_FINAL_FAILURE[name];
-          if (final && compensate) await compensate(job, err as Error, ctx);
-          throw err;
+          if (final && compensate) await compensate(job, failure as Error, ctx);
+          throw failure;
         }
       },
       { connection, prefix, concurrency, maxStalledCount: 1 },
@@ -111,7 +137,10 @@ export async function startWorkers(
   return {
     queues: served,
     close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
+      // Closing first, so no new job is taken; then the jobs in hand are stopped.
+      const closed = Promise.all(workers.map((w) => w.close()));
+      stopping.abort(new WorkerStoppingError('the worker is stopping'));
+      await closed;
       await Promise.all(schedulers.map((q) => q.close()));
       await jobs.close();
     },

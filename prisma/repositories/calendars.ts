@@ -2,11 +2,12 @@
 // JSON columns (rules, exceptions, tetPolicy) and the zone in timeZone; reading one always goes
 // through the domain schema, so callers get a valid, defaulted MarketCalendar.
 
+import type { Actor, CommuneRef } from '../../domain/access.ts';
 import { type MarketCalendar, parseMarketCalendar } from '../../domain/calendar/index.ts';
-import type { Prisma, PrismaClient } from '../generated/client.ts';
+import type { Prisma } from '../generated/client.ts';
 import { COMMUNE_REF } from './commune-ref.ts';
-
-type Db = PrismaClient | Prisma.TransactionClient;
+import type { Db } from './db.ts';
+import { communeWhere } from './scope.ts';
 
 export interface StoredCalendar extends MarketCalendar {
   id: string;
@@ -59,6 +60,17 @@ function toColumns(calendar: MarketCalendar) {
   };
 }
 
+/** A commune as its market-day feed needs it: name and zone, and the version of its feed key. */
+export interface FeedCommune {
+  id: string;
+  code: string;
+  name: string;
+  timeZone: string;
+  feedKeyVersion: number;
+}
+
+const feedCommune = { id: true, code: true, name: true, timeZone: true, feedKeyVersion: true } as const;
+
 /** The calendar as the public format (what a client sends and what the audit trail keeps). */
 export function publicCalendar(calendar: StoredCalendar) {
   const { slotCount: _slots, createdAt: _created, updatedAt: _updated, ...rest } = calendar;
@@ -71,13 +83,17 @@ export const calendarRepository = {
     return row ? toStoredCalendar(row) : null;
   },
 
-  async list(db: Db, where: Prisma.MarketCalendarWhereInput): Promise<StoredCalendar[]> {
-    const rows = await db.marketCalendar.findMany({
-      where,
-      select,
-      orderBy: [{ communeId: 'asc' }, { name: 'asc' }],
+  /** Every calendar of a commune. */
+  listOfCommune(db: Db, communeId: string): Promise<StoredCalendar[]> {
+    return list(db, { communeId });
+  },
+
+  /** The calendars of the communes the actor reaches, optionally of one commune only. */
+  listReachedBy(db: Db, actor: Actor | null, filter: { communeId?: string } = {}): Promise<StoredCalendar[]> {
+    return list(db, {
+      commune: communeWhere(actor),
+      ...(filter.communeId ? { communeId: filter.communeId } : {}),
     });
-    return rows.map(toStoredCalendar);
   },
 
   async create(db: Db, communeId: string, calendar: MarketCalendar): Promise<StoredCalendar> {
@@ -97,11 +113,33 @@ export const calendarRepository = {
   },
 
   /** The commune (id, province) a calendar belongs to, for access checks. */
-  async communeOf(db: Db, id: string) {
+  async communeOf(db: Db, id: string): Promise<CommuneRef | null> {
     const row = await db.marketCalendar.findUnique({
       where: { id },
       select: { commune: { select: COMMUNE_REF } },
     });
     return row?.commune ?? null;
   },
+
+  feedCommune(db: Db, communeId: string): Promise<FeedCommune | null> {
+    return db.commune.findUnique({ where: { id: communeId }, select: feedCommune });
+  },
+
+  /** A new feed key version: every subscription URL handed out before stops working. */
+  rotateFeedKey(db: Db, communeId: string): Promise<FeedCommune> {
+    return db.commune.update({
+      where: { id: communeId },
+      data: { feedKeyVersion: { increment: 1 } },
+      select: feedCommune,
+    });
+  },
 };
+
+async function list(db: Db, where: Prisma.MarketCalendarWhereInput): Promise<StoredCalendar[]> {
+  const rows = await db.marketCalendar.findMany({
+    where,
+    select,
+    orderBy: [{ communeId: 'asc' }, { name: 'asc' }],
+  });
+  return rows.map(toStoredCalendar);
+}

@@ -1,10 +1,11 @@
 // The only code that reads and writes slot, slot_cluster and slot_bulletin rows.
 
+import type { Actor, CommuneRef } from '../../domain/access.ts';
 import type { Priority } from '../../domain/priority.ts';
-import type { Prisma, PrismaClient } from '../generated/client.ts';
+import type { Prisma } from '../generated/client.ts';
 import { COMMUNE_REF } from './commune-ref.ts';
-
-type Db = PrismaClient | Prisma.TransactionClient;
+import type { Db } from './db.ts';
+import { communeWhere } from './scope.ts';
 
 const select = {
   id: true,
@@ -98,18 +99,29 @@ export const slotRepository = {
     return row ? toSlot(row) : null;
   },
 
-  async list(db: Db, where: Prisma.SlotWhereInput): Promise<StoredSlot[]> {
-    const rows = await db.slot.findMany({
-      where,
-      select,
-      orderBy: [{ calendarId: 'asc' }, { timeOfDay: 'asc' }, { createdAt: 'asc' }],
+  /** The slots of the communes the actor reaches, optionally of one commune or calendar only. */
+  listReachedBy(
+    db: Db,
+    actor: Actor | null,
+    filter: { communeId?: string; calendarId?: string } = {},
+  ): Promise<StoredSlot[]> {
+    return list(db, {
+      calendar: {
+        commune: communeWhere(actor),
+        ...(filter.communeId ? { communeId: filter.communeId } : {}),
+      },
+      ...(filter.calendarId ? { calendarId: filter.calendarId } : {}),
     });
-    return rows.map(toSlot);
+  },
+
+  /** The enabled slots of a calendar. */
+  enabledOfCalendar(db: Db, calendarId: string): Promise<StoredSlot[]> {
+    return list(db, { calendarId, enabled: true });
   },
 
   /** Enabled slots airing on any of `clusterIds`, except `exceptId`. */
   async onClusters(db: Db, clusterIds: readonly string[], exceptId?: string): Promise<StoredSlot[]> {
-    return slotRepository.list(db, {
+    return list(db, {
       enabled: true,
       clusters: { some: { clusterId: { in: [...clusterIds] } } },
       ...(exceptId ? { id: { not: exceptId } } : {}),
@@ -132,7 +144,7 @@ export const slotRepository = {
     await db.slot.delete({ where: { id } });
   },
 
-  async communeOf(db: Db, id: string) {
+  async communeOf(db: Db, id: string): Promise<CommuneRef | null> {
     const row = await db.slot.findUnique({
       where: { id },
       select: { calendar: { select: { commune: { select: COMMUNE_REF } } } },
@@ -144,7 +156,34 @@ export const slotRepository = {
    * Serialises slot saves within a commune (row lock on the commune until the transaction
    * ends), so two schedulers cannot both pass the conflict check with colliding slots.
    */
-  async lockCommune(db: Prisma.TransactionClient, communeId: string): Promise<void> {
-    await db.$queryRaw`SELECT id FROM "commune" WHERE id = ${communeId}::uuid FOR UPDATE`;
+  async lockCommune(tx: Db, communeId: string): Promise<void> {
+    await tx.$queryRaw`SELECT id FROM "commune" WHERE id = ${communeId}::uuid FOR UPDATE`;
+  },
+
+  /** Those of `clusterIds` that are clusters of the commune (a slot airs only on its own). */
+  async clustersOfCommune(db: Db, communeId: string, clusterIds: readonly string[]): Promise<Set<string>> {
+    const rows = await db.cluster.findMany({
+      where: { id: { in: [...clusterIds] }, communeId },
+      select: { id: true },
+    });
+    return new Set(rows.map((c) => c.id));
+  },
+
+  /** The names of clusters, to name them in a conflict. */
+  async clusterNames(db: Db, clusterIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = await db.cluster.findMany({
+      where: { id: { in: [...clusterIds] } },
+      select: { id: true, name: true },
+    });
+    return new Map(rows.map((c) => [c.id, c.name]));
   },
 };
+
+async function list(db: Db, where: Prisma.SlotWhereInput): Promise<StoredSlot[]> {
+  const rows = await db.slot.findMany({
+    where,
+    select,
+    orderBy: [{ calendarId: 'asc' }, { timeOfDay: 'asc' }, { createdAt: 'asc' }],
+  });
+  return rows.map(toSlot);
+}

@@ -37,7 +37,7 @@ beforeAll(async () => {
   const workerConfig = loadConfig({ LOA_DATA_DIR: dataDir, REDIS_PREFIX: world.prefix, LOG_LEVEL: 'silent' });
   expect(workerConfig.mediaDir).toBe(world.deps.store.root);
   workers = await startWorkers(
-    { config: workerConfig, logger: createLogger('silent'), prisma: world.db.prisma },
+    { config: workerConfig, logger: createLogger('silent'), db: world.db.prisma },
     openRedis(inject('redisUrl'), 'worker'),
     ['transcode'],
   );

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const config = loadConfig({ LOA_DATA_DIR: w.dataDir, REDIS_PREFIX: w.prefix });
   expect(config.mediaDir).toBe(w.mediaDir);
   workers = await startWorkers(
-    { config, logger: createLogger('silent'), prisma: w.db.prisma },
+    { config, logger: createLogger('silent'), db: w.db.prisma },
     workerConnection,
     ['transcode'],
   );

@@ -45,7 +45,7 @@ it('on start, the maintenance worker removes the old temp dirs a crash left behi
   closers.push(() => db.drop());
   await applyMigrations(db.adapterFactory);
   const workers: RunningWorkers = await startWorkers(
-    { config, logger: createLogger('silent'), prisma: db.prisma },
+    { config, logger: createLogger('silent'), db: db.prisma },
     connection,
     ['transcode', 'dispatch', 'maintenance'],
   );

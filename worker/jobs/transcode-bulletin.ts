@@ -5,18 +5,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { PlaySettings } from '../../domain/bulletin.ts';
 import { generateChime } from '../../media/fixtures.ts';
 import { type PipelineResult, type Rendition, runBulletinPipeline } from '../../media/pipeline.ts';
 import { MediaError } from '../../media/probe.ts';
 import type { MediaStore } from '../../media/store.ts';
 import { computeWaveform } from '../../media/waveform.ts';
 import type { Config } from '../../platform/config.ts';
-import type { Prisma, PrismaClient } from '../../prisma/generated/client.ts';
+import { bulletinRepository as bulletins } from '../../prisma/repositories/bulletins.ts';
+import { type DbClient, inTransaction } from '../../prisma/repositories/db.ts';
+import { type NewRendition, renditionRepository } from '../../prisma/repositories/renditions.ts';
 import { JOBS } from './catalogue.ts';
 
 export interface TranscodeContext {
-  prisma: PrismaClient;
+  db: DbClient;
   store: MediaStore;
   config: Config;
 }
@@ -49,8 +50,8 @@ async function renditionRows(
   revision: number,
   store: MediaStore,
   signal?: AbortSignal,
-): Promise<Prisma.RenditionCreateManyInput[]> {
-  const row = async (r: Rendition, language: string | null, segments?: unknown) => ({
+): Promise<NewRendition[]> {
+  const row = async (r: Rendition, language: string | null, segments?: unknown): Promise<NewRendition> => ({
     bulletinId,
     revision,
     language,
@@ -60,14 +61,14 @@ async function renditionRows(
     codec: r.codec,
     sampleRate: r.sampleRate,
     channels: r.channels,
-    bytes: BigInt(r.bytes),
+    bytes: r.bytes,
     sha256: r.sha256,
     durationSec: r.durationSec,
     integratedLufs: r.integratedLufs,
     truePeakDbtp: r.truePeakDbtp,
     peakTrimDb: r.peakTrimDb,
     peaks: (await computeWaveform({ path: r.path }, { length: 600, signal })).peaks,
-    ...(segments ? { segments: segments as Prisma.InputJsonValue } : {}),
+    segments: segments ?? null,
   });
   const rows = [];
   for (const r of result.programme.renditions) rows.push(await row(r, null, result.programme.segments));
@@ -77,16 +78,13 @@ async function renditionRows(
 
 export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?: AbortSignal) {
   const { bulletinId, revision } = JOBS['transcode-bulletin'].payload.parse(job.data);
-  const { prisma, store, config } = ctx;
-  const bulletin = await prisma.bulletin.findUnique({
-    where: { id: bulletinId },
-    include: { tracks: { orderBy: { position: 'asc' } } },
-  });
+  const { db, store, config } = ctx;
+  const bulletin = await bulletins.find(db, bulletinId);
   // Deleted, changed since, or already done: nothing to do (a retry or a duplicate).
   if (!bulletin || bulletin.revision !== revision || bulletin.status !== 'PROCESSING')
     return { skipped: true };
 
-  const missing = bulletin.tracks.filter((t) => !existsSync(store.originalPath(t.sourceSha256)));
+  const missing = bulletin.tracks.filter((t) => !existsSync(store.originalPath(t.sha256)));
   if (missing.length > 0) {
     // Originals are immutable and never deleted: a missing one is a storage fault to repair, not
     // something a retry in a minute will fix.
@@ -94,21 +92,18 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
       `original audio missing from storage for: ${missing.map((t) => t.language).join(', ')}`,
     );
   }
-  const settings = PlaySettings.parse(bulletin.settings ?? {});
+  const { settings } = bulletin;
   const outputDir = store.renditionDir(bulletinId, revision);
   await rm(outputDir, { recursive: true, force: true });
   const progress = throttled(async (p) => {
     await job.updateProgress(p);
-    await prisma.bulletin.updateMany({
-      where: { id: bulletinId, revision, status: 'PROCESSING' },
-      data: { progress: p },
-    });
+    await bulletins.reportProgress(db, bulletinId, revision, p);
   }, 1000);
   try {
     const result = await runBulletinPipeline({
       tracks: bulletin.tracks.map((t) => ({
         language: t.language,
-        path: store.originalPath(t.sourceSha256),
+        path: store.originalPath(t.sha256),
       })),
       settings: {
         chimePath: settings.chime ? await chimePath(store) : undefined,
@@ -129,14 +124,9 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
       onProgress: (p) => progress(Math.min(0.95, p * 0.95)),
     });
     const rows = await renditionRows(result, bulletinId, revision, store, signal);
-    const landed = await prisma.$transaction(async (tx) => {
-      const done = await tx.bulletin.updateMany({
-        where: { id: bulletinId, revision, status: 'PROCESSING' },
-        data: { status: 'READY', progress: 1, failureReason: null },
-      });
-      if (done.count !== 1) return false;
-      await tx.rendition.deleteMany({ where: { bulletinId, revision } });
-      await tx.rendition.createMany({ data: rows });
+    const landed = await inTransaction(db, async (tx) => {
+      if (!(await bulletins.markReady(tx, bulletinId, revision))) return false;
+      await renditionRepository.replace(tx, bulletinId, revision, rows);
       return true;
     });
     if (!landed) {
@@ -154,12 +144,9 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
 }
 
 /** Called when the job has failed for good: the bulletin says why, and can be retried. */
-export async function markTranscodeFailed(prisma: PrismaClient, data: unknown, reason: string) {
+export async function markTranscodeFailed(db: DbClient, data: unknown, reason: string) {
   const parsed = JOBS['transcode-bulletin'].payload.safeParse(data);
   if (!parsed.success) return;
   const { bulletinId, revision } = parsed.data;
-  await prisma.bulletin.updateMany({
-    where: { id: bulletinId, revision, status: 'PROCESSING' },
-    data: { status: 'FAILED', failureReason: reason.slice(0, 1000), progress: 0 },
-  });
+  await bulletins.markFailed(db, bulletinId, revision, reason);
 }

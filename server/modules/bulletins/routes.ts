@@ -5,14 +5,15 @@ import { rm } from 'node:fs/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { type Actor, hasRoleIn, ROLES } from '../../../domain/access.ts';
-import { PlaySettings, BULLETIN_STATUSES as STATUSES } from '../../../domain/bulletin.ts';
+import { BULLETIN_STATUSES as STATUSES } from '../../../domain/bulletin.ts';
 import { PRIORITIES } from '../../../domain/priority.ts';
 import type { MediaStore } from '../../../media/store.ts';
 import { findTtsEngine, TTS_ENGINES } from '../../../media/tts.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
-import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { bulletinRepository as bulletins } from '../../../prisma/repositories/bulletins.ts';
+import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { renditionRepository } from '../../../prisma/repositories/renditions.ts';
 import { AppError, NotFoundError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
@@ -25,7 +26,7 @@ const EDITORS = ['OFFICER', 'SCHEDULER'] as const;
 const APPROVERS = ['OFFICER', 'SCHEDULER'] as const;
 
 export interface BulletinRouteDeps {
-  prisma: PrismaClient;
+  db: DbClient;
   store: MediaStore;
   service: BulletinService;
   feed: ProgressFeed;
@@ -48,18 +49,13 @@ const TtsBody = z.strictObject({
 const RenditionParams = z.strictObject({ bulletinId: Uuid, renditionId: Uuid });
 
 export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
-  const { prisma, service, store } = deps;
-  const communeOfBulletin = async ({ params }: { params: { bulletinId: string } }) =>
-    (
-      await prisma.bulletin.findUnique({
-        where: { id: params.bulletinId },
-        select: { commune: { select: COMMUNE_REF } },
-      })
-    )?.commune ?? null;
-  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
+  const { db, service, store } = deps;
+  const communeOfBulletin = ({ params }: { params: { bulletinId: string } }) =>
+    bulletins.communeOf(db, params.bulletinId);
+  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(db, body.communeId);
   /** Emergency bulletins preempt everything: only a scheduler of the commune may make one. */
   const requireScheduler = async (actor: Actor | null, communeId: string) => {
-    const commune = await communeRef(prisma, communeId);
+    const commune = await communeRef(db, communeId);
     if (!actor || !commune || !hasRoleIn(actor, ['SCHEDULER'], commune)) {
       throw new AppError(
         403,
@@ -79,30 +75,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { query: ListQuery },
       response: { description: 'Bulletins', schema: z.array(BulletinSummary) },
       problems: [401, 403],
-      handler: async ({ query }, { actor }) => {
-        const rows = await prisma.bulletin.findMany({
-          where: {
-            commune: communeWhere(actor),
-            ...(query.communeId ? { communeId: query.communeId } : {}),
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.priority ? { priority: query.priority } : {}),
-          },
-          include: {
-            tracks: { select: { language: true }, orderBy: { position: 'asc' } },
-            author: { select: { displayName: true } },
-            approvedBy: { select: { displayName: true } },
-          },
-          orderBy: { createdAt: 'desc' },
-          take: 500,
-        });
-        return rows.map(({ tracks, author, approvedBy, ...b }) => ({
-          ...b,
-          authorName: author.displayName,
-          approverName: approvedBy?.displayName ?? null,
-          settings: PlaySettings.parse(b.settings ?? {}),
-          languages: tracks.map((t) => t.language),
-        }));
-      },
+      handler: ({ query }, { actor }) => bulletins.listReachedBy(db, actor, query),
     }),
     defineRoute({
       method: 'post',
@@ -116,10 +89,8 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       handler: async ({ body }, { actor, origin }) => {
         if (body.priority === 'EMERGENCY') await requireScheduler(actor, body.communeId);
         const { reason, ...data } = body;
-        const created = await prisma.$transaction(async (tx) => {
-          const bulletin = await tx.bulletin.create({
-            data: { ...data, authorId: actor?.userId as string },
-          });
+        const created = await inTransaction(db, async (tx) => {
+          const bulletin = await bulletins.create(tx, { ...data, authorId: actor?.userId as string });
           await recordAudit(
             tx,
             { actor, origin },
@@ -290,9 +261,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       response: { description: 'Audio', contentType: 'audio/*' },
       problems: [401, 403, 404],
       handler: async ({ params }, { res }) => {
-        const rendition = await prisma.rendition.findFirst({
-          where: { id: params.renditionId, bulletinId: params.bulletinId },
-        });
+        const rendition = await renditionRepository.find(db, params.bulletinId, params.renditionId);
         if (!rendition) throw new NotFoundError('rendition');
         await new Promise<void>((resolve, reject) =>
           res.sendFile(
@@ -344,14 +313,8 @@ async function streamEvents(bulletinId: string, req: Request, res: Response, dep
   const send = (event: string, data: unknown) =>
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const sendStatus = async () => {
-    const b = await deps.prisma.bulletin.findUnique({ where: { id: bulletinId } });
-    if (b)
-      send('status', {
-        status: b.status,
-        progress: b.progress,
-        failureReason: b.failureReason,
-        revision: b.revision,
-      });
+    const progress = await bulletins.progressOf(deps.db, bulletinId);
+    if (progress) send('status', progress);
   };
   const unsubscribe = deps.feed.subscribe(bulletinId, (event) => {
     if (event.kind === 'progress') send('progress', { progress: event.progress });

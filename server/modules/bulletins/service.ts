@@ -1,84 +1,53 @@
+// Bulletin rules: tracks are identified by content, anything that changes what would air makes a
+// new revision (renditions and approval start again), processing is requested once per revision,
+// and a bulletin is approved by someone other than its author.
 import type { Actor, Who } from '../../../domain/access.ts';
-import { PlaySettings } from '../../../domain/bulletin.ts';
+import type { PlaySettings } from '../../../domain/bulletin.ts';
+import type { Priority } from '../../../domain/priority.ts';
 import { sniffAudio } from '../../../media/probe.ts';
 import type { MediaStore } from '../../../media/store.ts';
-import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
+import {
+  type BulletinWithAudio,
+  bulletinRepository as bulletins,
+  type TrackSource,
+} from '../../../prisma/repositories/bulletins.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { unknownLanguages } from '../../../prisma/repositories/languages.ts';
 import { transcodeJobId } from '../../../worker/jobs/catalogue.ts';
 import type { JobProducer } from '../../../worker/jobs/producer.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
-import { unknownLanguages } from '../communes/languages.ts';
 import { toUploadProblem } from './media-errors.ts';
 import type { BulletinOut } from './schemas.ts';
 
 export interface BulletinDeps {
-  prisma: PrismaClient;
+  db: DbClient;
   store: MediaStore;
   jobs: JobProducer;
   maxAudioSec: number;
 }
 
-const include = {
-  tracks: { include: { media: true, lang: true }, orderBy: { position: 'asc' } },
-  renditions: true,
-  author: { select: { displayName: true } },
-  approvedBy: { select: { displayName: true } },
-} as const satisfies Prisma.BulletinInclude;
-
-type BulletinRow = Prisma.BulletinGetPayload<{ include: typeof include }>;
-
-export function toBulletinOut({ author, approvedBy, ...b }: BulletinRow): BulletinOut {
+export function toBulletinOut(bulletin: BulletinWithAudio): BulletinOut {
   return {
-    ...b,
-    authorName: author.displayName,
-    approverName: approvedBy?.displayName ?? null,
-    settings: PlaySettings.parse(b.settings ?? {}),
-    tracks: b.tracks.map((t) => ({
-      language: t.language,
-      languageName: t.lang.nameVi,
-      position: t.position,
-      source: t.source,
-      originalName: t.originalName,
-      sha256: t.sourceSha256,
-      durationSec: t.media.durationSec,
-      codec: t.media.codec,
+    ...bulletin,
+    renditions: bulletin.renditions.map((r) => ({
+      ...r,
+      url: `/api/bulletins/${bulletin.id}/renditions/${r.id}/audio`,
     })),
-    renditions: b.renditions
-      .filter((r) => r.revision === b.revision)
-      .sort(
-        (x, y) =>
-          (x.language ?? '').localeCompare(y.language ?? '') || x.profileId.localeCompare(y.profileId),
-      )
-      .map((r) => ({
-        ...r,
-        bytes: Number(r.bytes),
-        peaks: (r.peaks as number[]) ?? [],
-        segments: r.segments ?? null,
-        url: `/api/bulletins/${b.id}/renditions/${r.id}/audio`,
-      })),
   };
 }
 
-/** Anything that changes what would air invalidates the renditions and the approval. */
-const invalidate = {
-  revision: { increment: 1 },
-  approvedById: null,
-  approvedAt: null,
-  progress: 0,
-  failureReason: null,
-};
-
 export function bulletinService(deps: BulletinDeps) {
-  const { prisma, store } = deps;
+  const { db, store } = deps;
 
-  async function load(id: string): Promise<BulletinRow> {
-    const bulletin = await prisma.bulletin.findUnique({ where: { id }, include });
+  async function load(id: string): Promise<BulletinWithAudio> {
+    const bulletin = await bulletins.find(db, id);
     if (!bulletin) throw new NotFoundError('bulletin');
     return bulletin;
   }
 
   async function checkLanguage(language: string) {
-    if ((await unknownLanguages(prisma, [language])).length > 0) {
+    if ((await unknownLanguages(db, [language])).length > 0) {
       throw new ValidationError(
         [{ field: 'params.language', message: `"${language}" is not in the language list` }],
         'unknown-language',
@@ -98,7 +67,7 @@ export function bulletinService(deps: BulletinDeps) {
       bulletinId: string,
       language: string,
       file: { path: string; sha256: string; bytes: number; fileName: string },
-      source: 'UPLOAD' | 'RECORDING' | 'TTS',
+      source: TrackSource,
       who: Who,
       ttsText?: string,
     ): Promise<BulletinOut> {
@@ -108,51 +77,30 @@ export function bulletinService(deps: BulletinDeps) {
       const stream = sniffed.info.audioStreams[0];
       if (!stream) throw new AppError(422, 'no-audio-stream', 'the file has no audio stream');
       await store.keepOriginal(file.path, file.sha256);
-      const media = {
-        bytes: BigInt(file.bytes),
-        formatName: sniffed.info.formatName,
-        codec: stream.codec,
-        sampleRate: stream.sampleRate ?? 0,
-        channels: stream.channels ?? 0,
-        durationSec: sniffed.decodedDurationSec,
-      };
-      await prisma.$transaction(async (tx) => {
-        await tx.mediaFile.upsert({
-          where: { sha256: file.sha256 },
-          create: { sha256: file.sha256, ...media },
-          update: {},
+      const durationSec = sniffed.decodedDurationSec;
+      await inTransaction(db, async (tx) => {
+        await bulletins.keepMediaFile(tx, {
+          sha256: file.sha256,
+          bytes: file.bytes,
+          formatName: sniffed.info.formatName,
+          codec: stream.codec,
+          sampleRate: stream.sampleRate ?? 0,
+          channels: stream.channels ?? 0,
+          durationSec,
         });
-        const existing = await tx.bulletinTrack.findUnique({
-          where: { bulletinId_language: { bulletinId, language } },
-        });
-        const position = existing?.position ?? (await tx.bulletinTrack.count({ where: { bulletinId } }));
-        const data = {
-          sourceSha256: file.sha256,
+        await bulletins.putTrack(tx, bulletinId, language, {
+          sha256: file.sha256,
           source,
           originalName: file.fileName,
           ttsText: ttsText ?? null,
-        };
-        await tx.bulletinTrack.upsert({
-          where: { bulletinId_language: { bulletinId, language } },
-          create: { bulletinId, language, position, ...data },
-          update: data,
         });
-        const bulletin = await tx.bulletin.update({
-          where: { id: bulletinId },
-          data: { ...invalidate, status: 'UPLOADED' },
-        });
+        const bulletin = await bulletins.update(tx, bulletinId, { newRevision: true, status: 'UPLOADED' });
         await recordAudit(tx, who, {
           action: 'bulletin.track-upload',
           entityType: 'bulletin',
           entityId: bulletinId,
           communeId: bulletin.communeId,
-          after: {
-            language,
-            sha256: file.sha256,
-            source,
-            originalName: file.fileName,
-            durationSec: media.durationSec,
-          },
+          after: { language, sha256: file.sha256, source, originalName: file.fileName, durationSec },
         });
       });
       return this.get(bulletinId);
@@ -161,16 +109,12 @@ export function bulletinService(deps: BulletinDeps) {
     checkLanguage,
 
     async removeTrack(bulletinId: string, language: string, who: Who) {
-      await prisma.$transaction(async (tx) => {
-        const removed = await tx.bulletinTrack.deleteMany({ where: { bulletinId, language } });
-        if (removed.count === 0) throw new NotFoundError('track');
-        const left = await tx.bulletinTrack.findMany({ where: { bulletinId }, orderBy: { position: 'asc' } });
-        for (const [position, track] of left.entries()) {
-          await tx.bulletinTrack.update({ where: { id: track.id }, data: { position } });
-        }
-        const bulletin = await tx.bulletin.update({
-          where: { id: bulletinId },
-          data: { ...invalidate, status: left.length > 0 ? 'UPLOADED' : 'DRAFT' },
+      await inTransaction(db, async (tx) => {
+        const left = await bulletins.removeTrack(tx, bulletinId, language);
+        if (left === null) throw new NotFoundError('track');
+        const bulletin = await bulletins.update(tx, bulletinId, {
+          newRevision: true,
+          status: left > 0 ? 'UPLOADED' : 'DRAFT',
         });
         await recordAudit(tx, who, {
           action: 'bulletin.track-remove',
@@ -188,12 +132,8 @@ export function bulletinService(deps: BulletinDeps) {
       const bulletin = await load(bulletinId);
       if (bulletin.tracks.length === 0)
         throw new ConflictError('no-tracks', 'Add at least one language track first');
-      const moved = await prisma.bulletin.updateMany({
-        where: { id: bulletinId, revision: bulletin.revision, status: { in: ['UPLOADED', 'FAILED'] } },
-        data: { status: 'PROCESSING', progress: 0, failureReason: null },
-      });
-      if (moved.count === 1) {
-        await recordAudit(prisma, who, {
+      if (await bulletins.startProcessing(db, bulletinId, bulletin.revision)) {
+        await recordAudit(db, who, {
           action: 'bulletin.transcode',
           entityType: 'bulletin',
           entityId: bulletinId,
@@ -229,30 +169,15 @@ export function bulletinService(deps: BulletinDeps) {
       const audioChanges = Boolean(order || settings);
       const airingChanges =
         fields.priority !== undefined || fields.validFrom !== undefined || fields.validUntil !== undefined;
-      await prisma.$transaction(async (tx) => {
-        if (order) {
-          // Two steps, so positions never collide half-way.
-          for (const [i, language] of order.entries()) {
-            await tx.bulletinTrack.update({
-              where: { bulletinId_language: { bulletinId, language } },
-              data: { position: 100 + i },
-            });
-          }
-          await tx.bulletinTrack.updateMany({
-            where: { bulletinId },
-            data: { position: { decrement: 100 } },
-          });
-        }
-        const after = await tx.bulletin.update({
-          where: { id: bulletinId },
-          data: {
-            ...fields,
-            ...(settings ? { settings: { ...PlaySettings.parse(before.settings ?? {}), ...settings } } : {}),
-            ...(audioChanges
-              ? { ...invalidate, status: before.tracks.length > 0 ? 'UPLOADED' : 'DRAFT' }
-              : {}),
-            ...(airingChanges ? { approvedById: null, approvedAt: null } : {}),
-          },
+      await inTransaction(db, async (tx) => {
+        if (order) await bulletins.reorderTracks(tx, bulletinId, order);
+        const after = await bulletins.update(tx, bulletinId, {
+          ...fields,
+          ...(settings ? { settings: { ...before.settings, ...settings } } : {}),
+          ...(audioChanges
+            ? { newRevision: true, status: before.tracks.length > 0 ? 'UPLOADED' : 'DRAFT' }
+            : {}),
+          withdrawApproval: airingChanges,
         });
         await recordAudit(tx, who, {
           action: 'bulletin.update',
@@ -280,12 +205,9 @@ export function bulletinService(deps: BulletinDeps) {
           'A bulletin must be approved by someone other than its author',
         );
       }
-      const approved = await prisma.$transaction(async (tx) => {
-        const done = await tx.bulletin.updateMany({
-          where: { id: bulletinId, revision: bulletin.revision, status: 'READY', approvedAt: null },
-          data: { approvedById: who.actor.userId, approvedAt: new Date() },
-        });
-        if (done.count === 1) {
+      const approved = await inTransaction(db, async (tx) => {
+        const done = await bulletins.approve(tx, bulletinId, bulletin.revision, who.actor.userId);
+        if (done) {
           await recordAudit(tx, who, {
             action: 'bulletin.approve',
             entityType: 'bulletin',
@@ -294,7 +216,7 @@ export function bulletinService(deps: BulletinDeps) {
             after: { revision: bulletin.revision },
           });
         }
-        return done.count === 1;
+        return done;
       });
       if (!approved && !bulletin.approvedAt) {
         throw new ConflictError(
@@ -312,7 +234,7 @@ export type BulletinService = ReturnType<typeof bulletinService>;
 export interface UpdateInput {
   title?: string;
   programme?: string;
-  priority?: 'NORMAL' | 'PRIORITY' | 'EMERGENCY';
+  priority?: Priority;
   validFrom?: string | null;
   validUntil?: string | null;
   settings?: Partial<PlaySettings>;

@@ -5,11 +5,14 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { ROLES } from '../../../domain/access.ts';
 import { MarketCalendarSchema } from '../../../domain/calendar/index.ts';
-import type { Commune, PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
-import { calendarRepository, publicCalendar } from '../../../prisma/repositories/calendars.ts';
+import {
+  calendarRepository as calendars,
+  type FeedCommune,
+  publicCalendar,
+} from '../../../prisma/repositories/calendars.ts';
 import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
 import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
@@ -45,21 +48,24 @@ function parseCalendar(input: unknown) {
   throw new ValidationError(issues);
 }
 
-export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteDefinition[] {
-  const slots = slotService(prisma);
+export function calendarRoutes(db: DbClient, feedSecret: string): RouteDefinition[] {
+  const slots = slotService(db);
   const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
-    calendarRepository.communeOf(prisma, params.calendarId);
-  const communeOfBody = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
-  const communeOfParams = ({ params }: { params: { communeId: string } }) =>
-    communeRef(prisma, params.communeId);
-  const communeById = (id: string) => prisma.commune.findUniqueOrThrow({ where: { id } });
+    calendars.communeOf(db, params.calendarId);
+  const communeOfBody = ({ body }: { body: { communeId: string } }) => communeRef(db, body.communeId);
+  const communeOfParams = ({ params }: { params: { communeId: string } }) => communeRef(db, params.communeId);
+  const communeById = async (id: string) => {
+    const commune = await calendars.feedCommune(db, id);
+    if (!commune) throw new NotFoundError('commune');
+    return commune;
+  };
   const subscription = (commune: { id: string; feedKeyVersion: number }) => ({
     path: `/api/feeds/market-days/${commune.id}.ics?key=${feedKey(feedSecret, commune.id, commune.feedKeyVersion)}`,
   });
-  const sendFeed = async (commune: Commune, query: { from?: string; to?: string }, res: Response) => {
-    const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
+  const sendFeed = async (commune: FeedCommune, query: { from?: string; to?: string }, res: Response) => {
+    const ofCommune = await calendars.listOfCommune(db, commune.id);
     const range = resolveRange(query, commune.timeZone, FEED_DAYS);
-    const text = communeFeed(`Phiên chợ – ${commune.name}`, calendars, range, {
+    const text = communeFeed(`Phiên chợ – ${commune.name}`, ofCommune, range, {
       zone: commune.timeZone,
       generatedAt: new Date(),
     });
@@ -72,7 +78,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
     return undefined;
   };
   const load = async (id: string) => {
-    const calendar = await calendarRepository.find(prisma, id);
+    const calendar = await calendars.find(db, id);
     if (!calendar) throw new NotFoundError('market calendar');
     return calendar;
   };
@@ -87,11 +93,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       request: { query: CalendarQuery },
       response: { description: 'Market calendars', schema: z.array(CalendarOut) },
       problems: [401, 403],
-      handler: ({ query }, { actor }) =>
-        calendarRepository.list(prisma, {
-          commune: communeWhere(actor),
-          ...(query.communeId ? { communeId: query.communeId } : {}),
-        }),
+      handler: ({ query }, { actor }) => calendars.listReachedBy(db, actor, query),
     }),
     defineRoute({
       method: 'get',
@@ -117,8 +119,8 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
         const { communeId, ...fields } = body;
         const commune = await communeById(communeId);
         const calendar = parseCalendar({ ...fields, zone: fields.zone ?? commune.timeZone });
-        return prisma.$transaction(async (tx) => {
-          const created = await calendarRepository.create(tx, communeId, calendar);
+        return inTransaction(db, async (tx) => {
+          const created = await calendars.create(tx, communeId, calendar);
           await recordAudit(
             tx,
             { actor, origin },
@@ -146,16 +148,12 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       response: { description: 'Updated', schema: CalendarOut },
       problems: [401, 403, 404, 409],
       handler: async ({ params, body }, { actor, origin }) =>
-        prisma.$transaction(async (tx) => {
-          const before = await calendarRepository.find(tx, params.calendarId);
+        inTransaction(db, async (tx) => {
+          const before = await calendars.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
           await slotRepository.lockCommune(tx, before.communeId);
           const { id: _id, communeId: _communeId, ...current } = publicCalendar(before);
-          const after = await calendarRepository.update(
-            tx,
-            params.calendarId,
-            parseCalendar({ ...current, ...body }),
-          );
+          const after = await calendars.update(tx, params.calendarId, parseCalendar({ ...current, ...body }));
           // New market days (or another zone) can make the calendar's slots meet other slots.
           await slots.recheckCalendar(tx, after);
           await recordAudit(
@@ -183,8 +181,8 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       response: { status: 204, description: 'Deleted' },
       problems: [401, 403, 404, 409],
       handler: async ({ params }, { actor, origin }) => {
-        await prisma.$transaction(async (tx) => {
-          const before = await calendarRepository.find(tx, params.calendarId);
+        await inTransaction(db, async (tx) => {
+          const before = await calendars.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
           if (before.slotCount > 0) {
             throw new ConflictError(
@@ -193,7 +191,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
               { slotCount: before.slotCount },
             );
           }
-          await calendarRepository.remove(tx, params.calendarId);
+          await calendars.remove(tx, params.calendarId);
           await recordAudit(
             tx,
             { actor, origin },
@@ -235,9 +233,9 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       problems: [401, 403, 404],
       handler: async ({ params, query }) => {
         const commune = await communeById(params.communeId);
-        const calendars = await calendarRepository.list(prisma, { communeId: commune.id });
+        const ofCommune = await calendars.listOfCommune(db, commune.id);
         const range = resolveRange(query, commune.timeZone, PREVIEW_DAYS);
-        return { ...range, zone: commune.timeZone, days: communeMarketDays(calendars, range) };
+        return { ...range, zone: commune.timeZone, days: communeMarketDays(ofCommune, range) };
       },
     }),
     defineRoute({
@@ -278,11 +276,8 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       response: { description: 'The new subscription URL', schema: Subscription },
       problems: [401, 403, 404],
       handler: ({ params }, { actor, origin }) =>
-        prisma.$transaction(async (tx) => {
-          const commune = await tx.commune.update({
-            where: { id: params.communeId },
-            data: { feedKeyVersion: { increment: 1 } },
-          });
+        inTransaction(db, async (tx) => {
+          const commune = await calendars.rotateFeedKey(tx, params.communeId);
           await recordAudit(
             tx,
             { actor, origin },
@@ -308,7 +303,7 @@ export function calendarRoutes(prisma: PrismaClient, feedSecret: string): RouteD
       problems: [404],
       handler: async ({ params, query }, { res }) => {
         // A wrong key reads as no such feed: keys cannot be probed commune by commune.
-        const commune = await prisma.commune.findUnique({ where: { id: params.communeId } });
+        const commune = await calendars.feedCommune(db, params.communeId);
         if (!commune || !isFeedKey(feedSecret, commune.id, commune.feedKeyVersion, query.key))
           throw new NotFoundError('feed');
         const { key: _key, ...range } = query;

@@ -2,9 +2,8 @@
 // by its schedulers. Conflicts are found when a slot is saved (service.ts).
 import { z } from 'zod';
 import { ROLES, type Role } from '../../../domain/access.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { calendarRepository, type StoredCalendar } from '../../../prisma/repositories/calendars.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import type { DbClient } from '../../../prisma/repositories/db.ts';
 import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { CreateSlot, SavedSlotOut, SlotOut, SlotParams, SlotQuery, UpdateSlot } from './schemas.ts';
@@ -13,12 +12,12 @@ import { slotService } from './service.ts';
 /** Who may create, change and delete slots. */
 export const SLOT_WRITERS: readonly Role[] = ['SCHEDULER'];
 
-export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
-  const service = slotService(prisma);
+export function slotRoutes(db: DbClient): RouteDefinition[] {
+  const service = slotService(db);
   const communeOfSlot = ({ params }: { params: { slotId: string } }) =>
-    slotRepository.communeOf(prisma, params.slotId);
+    slotRepository.communeOf(db, params.slotId);
   const communeOfCalendar = ({ body }: { body: { calendarId: string } }) =>
-    calendarRepository.communeOf(prisma, body.calendarId);
+    calendarRepository.communeOf(db, body.calendarId);
 
   return [
     defineRoute({
@@ -31,13 +30,7 @@ export function slotRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { description: 'Slots', schema: z.array(SlotOut) },
       problems: [401, 403],
       handler: async ({ query }, { actor }) => {
-        const slots = await slotRepository.list(prisma, {
-          calendar: {
-            commune: communeWhere(actor),
-            ...(query.communeId ? { communeId: query.communeId } : {}),
-          },
-          ...(query.calendarId ? { calendarId: query.calendarId } : {}),
-        });
+        const slots = await slotRepository.listReachedBy(db, actor, query);
         const calendars = new Map<string, StoredCalendar>();
         for (const id of new Set(slots.map((s) => s.calendarId))) {
           calendars.set(id, await service.loadCalendar(id));

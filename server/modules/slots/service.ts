@@ -19,9 +19,10 @@ import {
   summariseConflicts,
 } from '../../../domain/calendar/index.ts';
 import type { Priority } from '../../../domain/priority.ts';
-import type { Prisma, PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
+import { bulletinRepository } from '../../../prisma/repositories/bulletins.ts';
 import { calendarRepository, type StoredCalendar } from '../../../prisma/repositories/calendars.ts';
+import { type Db, type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
 import { type SlotData, type StoredSlot, slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { addDays, todayIn } from '../calendars/occurrences.ts';
@@ -85,19 +86,15 @@ function orderedByScheduler(saved: SlotData, other: StoredSlot): boolean {
   return saved.order !== null && other.order !== null && saved.order !== other.order;
 }
 
-export function slotService(prisma: PrismaClient) {
+export function slotService(db: DbClient) {
   async function loadCalendar(id: string): Promise<StoredCalendar> {
-    const calendar = await calendarRepository.find(prisma, id);
+    const calendar = await calendarRepository.find(db, id);
     if (!calendar) throw new NotFoundError('market calendar');
     return calendar;
   }
 
   async function checkClusters(communeId: string, clusterIds: readonly string[]): Promise<void> {
-    const found = await prisma.cluster.findMany({
-      where: { id: { in: [...clusterIds] }, communeId },
-      select: { id: true },
-    });
-    const own = new Set(found.map((c) => c.id));
+    const own = await slotRepository.clustersOfCommune(db, communeId, clusterIds);
     const issues = clusterIds.flatMap((id, i) =>
       own.has(id) ? [] : [{ field: `body.clusterIds.${i}`, message: 'not a cluster of this commune' }],
     );
@@ -109,15 +106,7 @@ export function slotService(prisma: PrismaClient) {
    * Returns the measured seconds of each bulletin's programme (null when not measured).
    */
   async function checkPlaylist(communeId: string, bulletinIds: readonly string[]) {
-    const bulletins = await prisma.bulletin.findMany({
-      where: { id: { in: [...bulletinIds] }, communeId, status: 'READY', approvedAt: { not: null } },
-      select: {
-        id: true,
-        revision: true,
-        renditions: { where: { language: null }, select: { revision: true, durationSec: true } },
-      },
-    });
-    const approved = new Map(bulletins.map((b) => [b.id, b]));
+    const approved = await bulletinRepository.approvedOfCommune(db, communeId, bulletinIds);
     const refused = [...new Set(bulletinIds.filter((id) => !approved.has(id)))];
     if (refused.length > 0) {
       throw new ConflictError(
@@ -126,11 +115,7 @@ export function slotService(prisma: PrismaClient) {
         { bulletinIds: refused },
       );
     }
-    return bulletinIds.map((id) => {
-      const bulletin = approved.get(id) as (typeof bulletins)[number];
-      const current = bulletin.renditions.filter((r) => r.revision === bulletin.revision);
-      return current.length > 0 ? Math.max(...current.map((r) => r.durationSec)) : null;
-    });
+    return bulletinIds.map((id) => approved.get(id)?.programmeSec ?? null);
   }
 
   async function measure(
@@ -154,7 +139,7 @@ export function slotService(prisma: PrismaClient) {
 
   /** Collisions of `slot` (id may be new) with the enabled slots on its clusters, over the horizon. */
   async function collisions(
-    db: Parameters<typeof slotRepository.onClusters>[0],
+    db: Db,
     slot: SlotData & { id: string },
     calendar: StoredCalendar,
   ): Promise<{ blocking: SlotCollision[]; warnings: SlotCollision[] }> {
@@ -187,14 +172,9 @@ export function slotService(prisma: PrismaClient) {
     const conflicts = findSlotConflicts(ahead, scheduled);
     if (conflicts.length === 0) return { blocking: [], warnings: [] };
 
-    const clusterNames = new Map(
-      (
-        await db.cluster.findMany({
-          where: { id: { in: [...new Set(conflicts.map((c) => c.clusterId))] } },
-          select: { id: true, name: true },
-        })
-      ).map((c) => [c.id, c.name]),
-    );
+    const clusterNames = await slotRepository.clusterNames(db, [
+      ...new Set(conflicts.map((c) => c.clusterId)),
+    ]);
     const byId = new Map(others.map((o) => [o.id, o]));
     const blocking: SlotCollision[] = [];
     const warnings: SlotCollision[] = [];
@@ -256,7 +236,7 @@ export function slotService(prisma: PrismaClient) {
 
   /** Checks, then writes in one transaction holding the commune's lock, with its audit event. */
   async function save(calendar: StoredCalendar, data: SlotData, who: Who, existing: StoredSlot | null) {
-    return prisma.$transaction(async (tx) => {
+    return inTransaction(db, async (tx) => {
       await slotRepository.lockCommune(tx, calendar.communeId);
       const id = existing?.id ?? randomUUID();
       const { blocking, warnings } = await collisions(tx, { ...data, id }, calendar);
@@ -281,10 +261,10 @@ export function slotService(prisma: PrismaClient) {
    * against every other slot on their clusters. A collision the scheduler must settle refuses
    * the change with 409 slot-conflict, listing each slot of the calendar and what it meets.
    */
-  async function recheckCalendar(tx: Prisma.TransactionClient, calendar: StoredCalendar): Promise<void> {
+  async function recheckCalendar(tx: Db, calendar: StoredCalendar): Promise<void> {
     await slotRepository.lockCommune(tx, calendar.communeId);
     const found: { slotId: string; slotName: string; time: string; conflicts: SlotCollision[] }[] = [];
-    for (const slot of await slotRepository.list(tx, { calendarId: calendar.id, enabled: true })) {
+    for (const slot of await slotRepository.enabledOfCalendar(tx, calendar.id)) {
       const { blocking } = await collisions(tx, slot, calendar);
       if (blocking.length > 0)
         found.push({ slotId: slot.id, slotName: slot.name, time: slot.time, conflicts: blocking });
@@ -304,7 +284,7 @@ export function slotService(prisma: PrismaClient) {
     recheckCalendar,
 
     async get(id: string) {
-      const slot = await slotRepository.find(prisma, id);
+      const slot = await slotRepository.find(db, id);
       if (!slot) throw new NotFoundError('slot');
       return present(slot, await loadCalendar(slot.calendarId));
     },
@@ -318,7 +298,7 @@ export function slotService(prisma: PrismaClient) {
     },
 
     async update(id: string, body: UpdateSlot, who: Who) {
-      const existing = await slotRepository.find(prisma, id);
+      const existing = await slotRepository.find(db, id);
       if (!existing) throw new NotFoundError('slot');
       const calendar = await loadCalendar(existing.calendarId);
       if (body.clusterIds) await checkClusters(calendar.communeId, body.clusterIds);
@@ -338,7 +318,7 @@ export function slotService(prisma: PrismaClient) {
     },
 
     async remove(id: string, who: Who) {
-      await prisma.$transaction(async (tx) => {
+      await inTransaction(db, async (tx) => {
         const existing = await slotRepository.find(tx, id);
         if (!existing) throw new NotFoundError('slot');
         await slotRepository.remove(tx, id);
