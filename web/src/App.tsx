@@ -1,6 +1,7 @@
 import { type ComponentType, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './api.ts';
+import type { Session, User } from './api-shapes.ts';
 import { ErrorNote } from './components/ErrorNote.tsx';
 import { useScopeLabel } from './components/roles.tsx';
 import { NavigationContext } from './navigation.tsx';
@@ -17,7 +18,6 @@ import { SlotsPage } from './pages/Slots.tsx';
 import { TokensPage } from './pages/Tokens.tsx';
 import { UsersPage } from './pages/Users.tsx';
 import { hasGlobalRole, hasRoleAnywhere, SessionContext } from './session.tsx';
-import type { Session, User } from './types.ts';
 
 interface PageDef {
   path: string;

@@ -1,37 +1,33 @@
-// The one way the web app talks to the API: JSON in and out, the session cookie, the CSRF
-// token on every state change, and problem+json turned into an ApiError forms can read.
+// The one way the web app talks to the API: openapi-fetch over the generated `paths` (so every
+// path, parameter, body and answer is the server's own), plus the session cookie, the CSRF token
+// on every state change, and problem+json turned into an ApiError forms can read.
 import i18next from 'i18next';
+import createClient from 'openapi-fetch';
 import type {
-  ApiToken,
-  AuditEvent,
+  AuditQuery,
   Bulletin,
   BulletinIn,
-  BulletinStatus,
-  BulletinSummary,
+  BulletinQuery,
   BulletinUpdate,
-  Cluster,
   ClusterIn,
   ClusterUpdate,
-  Commune,
   CommuneIn,
-  CreatedApiToken,
+  CommuneUpdate,
   FieldIssue,
-  Language,
-  MarketCalendar,
   MarketCalendarIn,
   MarketCalendarUpdate,
-  MarketDays,
-  Priority,
+  NewUser,
   Problem,
-  RoleAssignmentIn,
-  SavedSlot,
-  Session,
-  Slot,
   SlotIn,
+  SlotQuery,
   SlotUpdate,
-  TtsEngine,
-  User,
-} from './types.ts';
+  UserUpdate,
+} from './api-shapes.ts';
+import type { paths } from './api-types.ts';
+
+/** A problem as far as the web can know it: the API's, or one made up from a status line. */
+type ProblemLike = Pick<Problem, 'code' | 'title'> &
+  Partial<Problem> & { status: number; retryAfterSeconds?: number };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -44,7 +40,7 @@ export class ApiError extends Error {
   /** The whole problem body, for codes that carry more (409 slot-conflict: `conflicts`). */
   readonly body: Record<string, unknown>;
 
-  constructor(problem: Problem, retryAfterSeconds?: number) {
+  constructor(problem: ProblemLike, retryAfterSeconds?: number) {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
     this.status = problem.status;
@@ -79,64 +75,71 @@ export function setUnauthorizedHandler(handler: (() => void) | undefined): void 
   onUnauthorized = handler;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+const quietUnauthorized = (url: string) =>
+  new URL(url, window.location.href).pathname.startsWith('/api/auth/');
 
-async function toError(response: Response): Promise<ApiError> {
+function withSessionHeaders(request: Request): Request {
+  const headers = new Headers(request.headers);
+  headers.set('accept', 'application/json, application/problem+json');
+  headers.set('accept-language', i18next.language === 'en' ? 'en' : 'vi');
+  if (request.method !== 'GET' && csrfToken) headers.set('x-csrf-token', csrfToken);
+  return new Request(request, { headers, credentials: 'same-origin' });
+}
+
+async function problemCode(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.clone().json()) as Partial<Problem>;
+    return typeof body?.code === 'string' ? body.code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * fetch with the session's headers. When another tab of this session asked for the session (and
+ * so rotated the CSRF token), takes the current token and tries once more; a 401 elsewhere than
+ * /api/auth/ means the session expired or was ended elsewhere.
+ */
+async function sessionFetch(request: Request): Promise<Response> {
+  const spare = request.clone();
+  const send = (r: Request) =>
+    fetch(withSessionHeaders(r)).catch(() => {
+      throw new ApiError({ status: 0, code: 'network', title: 'Network error' });
+    });
+  let response = await send(request);
+  if (!response.ok && csrfToken && (await problemCode(response)) === 'csrf-invalid') {
+    csrfToken = (await api.session()).csrfToken;
+    response = await send(spare);
+  }
+  if (response.status === 401 && !quietUnauthorized(request.url)) onUnauthorized?.();
+  return response;
+}
+
+const query = (params: Record<string, unknown>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(key, String(value));
+  return search.toString();
+};
+
+const client = createClient<paths>({ fetch: sessionFetch, querySerializer: query });
+
+/** The answer's data, or the problem it sent as an ApiError. */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as T;
   const retryHeader = Number(response.headers.get('retry-after'));
   const retryAfter = Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined;
-  let problem: Problem = {
+  let problem: ProblemLike = {
     status: response.status,
     code: `http-${response.status}`,
     title: response.statusText,
   };
-  try {
-    const body = (await response.json()) as Partial<Problem>;
-    if (body && typeof body.code === 'string') problem = { ...problem, ...body, status: response.status };
-  } catch {
-    // Not JSON (a proxy's error page): keep the status line.
-  }
-  return new ApiError(problem, retryAfter);
-}
-
-export async function request<T>(
-  method: Method,
-  path: string,
-  body?: unknown,
-  options: { quietUnauthorized?: boolean; retried?: boolean } = {},
-): Promise<T> {
-  const headers: Record<string, string> = {
-    accept: 'application/json, application/problem+json',
-    'accept-language': i18next.language === 'en' ? 'en' : 'vi',
-  };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError({ status: 0, code: 'network', title: 'Network error' });
-  }
-  if (!response.ok) {
-    const error = await toError(response);
-    if (error.code === 'csrf-invalid' && csrfToken && !options.retried) {
-      // Another tab of this session asked for the session and so rotated the token: take the
-      // current one and try once more.
-      const session = await request<Session>('GET', '/api/auth/session', undefined, {
-        quietUnauthorized: true,
-      });
-      csrfToken = session.csrfToken;
-      return request<T>(method, path, body, { ...options, retried: true });
-    }
-    if (error.status === 401 && !options.quietUnauthorized) onUnauthorized?.();
-    throw error;
-  }
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  const body = error as Partial<Problem> | undefined;
+  // Not JSON (a proxy's error page): keep the status line.
+  if (body && typeof body === 'object' && typeof body.code === 'string')
+    problem = { ...problem, ...body, status: response.status };
+  return Promise.reject(new ApiError(problem, retryAfter));
 }
 
 export interface UploadHandle {
@@ -147,7 +150,7 @@ export interface UploadHandle {
 
 /** Problem+json from an XMLHttpRequest answer (the upload path cannot use fetch: no upload progress). */
 function xhrError(xhr: XMLHttpRequest): ApiError {
-  let problem: Problem = { status: xhr.status, code: `http-${xhr.status}`, title: xhr.statusText };
+  let problem: ProblemLike = { status: xhr.status, code: `http-${xhr.status}`, title: xhr.statusText };
   try {
     const body = JSON.parse(xhr.responseText) as Partial<Problem>;
     if (body && typeof body.code === 'string') problem = { ...problem, ...body, status: xhr.status };
@@ -221,109 +224,80 @@ export function uploadTrack(
   };
 }
 
-const query = (params: Record<string, string | number | undefined>) => {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params))
-    if (value !== undefined && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
-};
+const path = <T extends Record<string, string>>(params: T) => ({ params: { path: params } });
 
 export const api = {
-  session: () => request<Session>('GET', '/api/auth/session', undefined, { quietUnauthorized: true }),
+  session: () => ok(client.GET('/api/auth/session')),
   login: (username: string, password: string) =>
-    request<Session>('POST', '/api/auth/login', { username, password }, { quietUnauthorized: true }),
-  logout: () => request<void>('POST', '/api/auth/logout', undefined, { quietUnauthorized: true }),
+    ok(client.POST('/api/auth/login', { body: { username, password } })),
+  logout: () => ok(client.POST('/api/auth/logout')),
   changePassword: (currentPassword: string, newPassword: string) =>
-    request<void>(
-      'POST',
-      '/api/auth/password',
-      { currentPassword, newPassword },
-      { quietUnauthorized: true },
+    ok(client.POST('/api/auth/password', { body: { currentPassword, newPassword } })),
+
+  users: () => ok(client.GET('/api/users')),
+  createUser: (body: NewUser) => ok(client.POST('/api/users', { body })),
+  updateUser: (userId: string, body: UserUpdate) =>
+    ok(client.PATCH('/api/users/{userId}', { ...path({ userId }), body })),
+
+  tokens: () => ok(client.GET('/api/tokens')),
+  createToken: (name: string, userId: string) => ok(client.POST('/api/tokens', { body: { name, userId } })),
+  revokeToken: (tokenId: string) => ok(client.DELETE('/api/tokens/{tokenId}', path({ tokenId }))),
+
+  languages: () => ok(client.GET('/api/languages')),
+  communes: () => ok(client.GET('/api/communes')),
+  createCommune: (body: CommuneIn) => ok(client.POST('/api/communes', { body })),
+  updateCommune: (communeId: string, body: CommuneUpdate) =>
+    ok(client.PATCH('/api/communes/{communeId}', { ...path({ communeId }), body })),
+
+  clusters: (communeId?: string) => ok(client.GET('/api/clusters', { params: { query: { communeId } } })),
+  createCluster: (body: ClusterIn) => ok(client.POST('/api/clusters', { body })),
+  updateCluster: (clusterId: string, body: ClusterUpdate) =>
+    ok(client.PATCH('/api/clusters/{clusterId}', { ...path({ clusterId }), body })),
+
+  bulletins: (query: BulletinQuery) => ok(client.GET('/api/bulletins', { params: { query } })),
+  bulletin: (bulletinId: string) => ok(client.GET('/api/bulletins/{bulletinId}', path({ bulletinId }))),
+  createBulletin: (body: BulletinIn) => ok(client.POST('/api/bulletins', { body })),
+  updateBulletin: (bulletinId: string, body: BulletinUpdate) =>
+    ok(client.PATCH('/api/bulletins/{bulletinId}', { ...path({ bulletinId }), body })),
+  removeTrack: (bulletinId: string, language: string) =>
+    ok(client.DELETE('/api/bulletins/{bulletinId}/tracks/{language}', path({ bulletinId, language }))),
+  speakTrack: (bulletinId: string, language: string, text: string, engine?: string) =>
+    ok(
+      client.POST('/api/bulletins/{bulletinId}/tracks/{language}/tts', {
+        ...path({ bulletinId, language }),
+        body: { text, ...(engine ? { engine } : {}) },
+      }),
     ),
-
-  users: () => request<User[]>('GET', '/api/users'),
-  createUser: (body: {
-    username: string;
-    displayName: string;
-    password: string;
-    locale?: 'vi' | 'en';
-    roles: RoleAssignmentIn[];
-  }) => request<User>('POST', '/api/users', body),
-  updateUser: (
-    userId: string,
-    body: { displayName?: string; password?: string; disabled?: boolean; roles?: RoleAssignmentIn[] },
-  ) => request<User>('PATCH', `/api/users/${encodeURIComponent(userId)}`, body),
-
-  tokens: () => request<ApiToken[]>('GET', '/api/tokens'),
-  createToken: (name: string, userId: string) =>
-    request<CreatedApiToken>('POST', '/api/tokens', { name, userId }),
-  revokeToken: (tokenId: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(tokenId)}`),
-
-  languages: () => request<Language[]>('GET', '/api/languages'),
-  communes: () => request<Commune[]>('GET', '/api/communes'),
-  createCommune: (body: CommuneIn) => request<Commune>('POST', '/api/communes', body),
-  updateCommune: (id: string, body: Partial<CommuneIn>) =>
-    request<Commune>('PATCH', `/api/communes/${encodeURIComponent(id)}`, body),
-
-  clusters: (communeId?: string) => request<Cluster[]>('GET', `/api/clusters${query({ communeId })}`),
-  createCluster: (body: ClusterIn) => request<Cluster>('POST', '/api/clusters', body),
-  updateCluster: (id: string, body: ClusterUpdate) =>
-    request<Cluster>('PATCH', `/api/clusters/${encodeURIComponent(id)}`, body),
-
-  bulletins: (params: { communeId?: string; status?: BulletinStatus; priority?: Priority }) =>
-    request<BulletinSummary[]>('GET', `/api/bulletins${query(params)}`),
-  bulletin: (id: string) => request<Bulletin>('GET', `/api/bulletins/${encodeURIComponent(id)}`),
-  createBulletin: (body: BulletinIn) => request<Bulletin>('POST', '/api/bulletins', body),
-  updateBulletin: (id: string, body: BulletinUpdate) =>
-    request<Bulletin>('PATCH', `/api/bulletins/${encodeURIComponent(id)}`, body),
-  removeTrack: (id: string, language: string) =>
-    request<Bulletin>(
-      'DELETE',
-      `/api/bulletins/${encodeURIComponent(id)}/tracks/${encodeURIComponent(language)}`,
-    ),
-  speakTrack: (id: string, language: string, text: string, engine?: string) =>
-    request<Bulletin>(
-      'POST',
-      `/api/bulletins/${encodeURIComponent(id)}/tracks/${encodeURIComponent(language)}/tts`,
-      { text, ...(engine ? { engine } : {}) },
-    ),
-  transcode: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/transcode`),
-  approve: (id: string) => request<Bulletin>('POST', `/api/bulletins/${encodeURIComponent(id)}/approve`),
-  ttsEngines: () => request<TtsEngine[]>('GET', '/api/tts/engines'),
+  transcode: (bulletinId: string) =>
+    ok(client.POST('/api/bulletins/{bulletinId}/transcode', path({ bulletinId }))),
+  approve: (bulletinId: string) =>
+    ok(client.POST('/api/bulletins/{bulletinId}/approve', path({ bulletinId }))),
+  ttsEngines: () => ok(client.GET('/api/tts/engines')),
 
   marketCalendars: (communeId?: string) =>
-    request<MarketCalendar[]>('GET', `/api/market-calendars${query({ communeId })}`),
-  createMarketCalendar: (body: MarketCalendarIn) =>
-    request<MarketCalendar>('POST', '/api/market-calendars', body),
-  updateMarketCalendar: (id: string, body: MarketCalendarUpdate) =>
-    request<MarketCalendar>('PATCH', `/api/market-calendars/${encodeURIComponent(id)}`, body),
-  deleteMarketCalendar: (id: string) =>
-    request<void>('DELETE', `/api/market-calendars/${encodeURIComponent(id)}`),
+    ok(client.GET('/api/market-calendars', { params: { query: { communeId } } })),
+  createMarketCalendar: (body: MarketCalendarIn) => ok(client.POST('/api/market-calendars', { body })),
+  updateMarketCalendar: (calendarId: string, body: MarketCalendarUpdate) =>
+    ok(client.PATCH('/api/market-calendars/{calendarId}', { ...path({ calendarId }), body })),
+  deleteMarketCalendar: (calendarId: string) =>
+    ok(client.DELETE('/api/market-calendars/{calendarId}', path({ calendarId }))),
   marketDays: (calendarId: string, from: string, to: string) =>
-    request<MarketDays>(
-      'GET',
-      `/api/market-calendars/${encodeURIComponent(calendarId)}/occurrences${query({ from, to })}`,
+    ok(
+      client.GET('/api/market-calendars/{calendarId}/occurrences', {
+        params: { path: { calendarId }, query: { from, to } },
+      }),
     ),
   /** The keyed URL a phone calendar app subscribes to (no header needed). */
   marketFeedSubscription: (communeId: string) =>
-    request<{ path: string }>(
-      'GET',
-      `/api/communes/${encodeURIComponent(communeId)}/market-days/subscription`,
-    ),
+    ok(client.GET('/api/communes/{communeId}/market-days/subscription', path({ communeId }))),
   rotateMarketFeedSubscription: (communeId: string) =>
-    request<{ path: string }>(
-      'POST',
-      `/api/communes/${encodeURIComponent(communeId)}/market-days/subscription/rotate`,
-    ),
+    ok(client.POST('/api/communes/{communeId}/market-days/subscription/rotate', path({ communeId }))),
 
-  slots: (params: { calendarId?: string; communeId?: string }) =>
-    request<Slot[]>('GET', `/api/slots${query(params)}`),
-  createSlot: (body: SlotIn) => request<SavedSlot>('POST', '/api/slots', body),
-  updateSlot: (id: string, body: SlotUpdate) =>
-    request<SavedSlot>('PATCH', `/api/slots/${encodeURIComponent(id)}`, body),
-  deleteSlot: (id: string) => request<void>('DELETE', `/api/slots/${encodeURIComponent(id)}`),
+  slots: (query: SlotQuery) => ok(client.GET('/api/slots', { params: { query } })),
+  createSlot: (body: SlotIn) => ok(client.POST('/api/slots', { body })),
+  updateSlot: (slotId: string, body: SlotUpdate) =>
+    ok(client.PATCH('/api/slots/{slotId}', { ...path({ slotId }), body })),
+  deleteSlot: (slotId: string) => ok(client.DELETE('/api/slots/{slotId}', path({ slotId }))),
 
-  audit: (params: { communeId?: string; entityType?: string; before?: string; limit?: number }) =>
-    request<AuditEvent[]>('GET', `/api/audit${query(params)}`),
+  audit: (query: AuditQuery) => ok(client.GET('/api/audit', { params: { query } })),
 };

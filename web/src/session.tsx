@@ -1,7 +1,8 @@
 // The signed-in user, shared by every page, and what their roles allow in the UI. The server
 // decides for real; these only keep menus and buttons honest.
 import { createContext, useContext } from 'react';
-import type { Commune, Role, User } from './types.ts';
+import type { Commune, User } from './api-shapes.ts';
+import type { Role } from './constants.ts';
 
 export interface SessionValue {
   user: User;

@@ -1,4 +1,4 @@
-import type { Commune } from '../types.ts';
+import type { Commune } from '../api-shapes.ts';
 import { Field } from './Field.tsx';
 
 /** The "which commune" filter above a list; the empty choice means all of the user's communes. */

@@ -2,7 +2,7 @@
 // form does not cover. The server validates either way; its field errors show next to each input.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DriverKind } from '../types.ts';
+import type { DriverKind } from '../constants.ts';
 import { Field, TextField } from './Field.tsx';
 import { fieldMessage } from './problem.ts';
 

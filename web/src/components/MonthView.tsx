@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import type { MarketCalendar, MarketDay } from '../types.ts';
+import type { MarketCalendar, MarketDay } from '../api-shapes.ts';
 import { formatIsoDate, lunarShort, marketDayLabel, todayIn, weekdayName } from './calendar-format.ts';
 import { ErrorNote } from './ErrorNote.tsx';
 import { useLoad } from './use-load.ts';

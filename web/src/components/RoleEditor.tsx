@@ -1,6 +1,7 @@
 // Role assignments of a user, each with its scope: everything, one province, or one commune.
 import { useTranslation } from 'react-i18next';
-import { type Commune, ROLES, type Role, type RoleAssignment, type RoleAssignmentIn } from '../types.ts';
+import type { Commune, RoleAssignment, RoleAssignmentIn } from '../api-shapes.ts';
+import { ROLES, type Role } from '../constants.ts';
 import { Field } from './Field.tsx';
 import { fieldMessage } from './problem.ts';
 

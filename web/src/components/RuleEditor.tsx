@@ -3,18 +3,21 @@
 // a raw RRULE. Server field errors ("rules.0.days") are shown inside the rule they name.
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  BRANCHES,
-  type Branch,
-  MARKET_RULE_KINDS,
-  type MarketRule,
-  type MarketRuleKind,
-  type ShortMonthPolicy,
-  WEEKDAY_CODES,
-  type WeekdayCode,
-} from '../types.ts';
+import type { MarketRule, MarketRuleKind, ShortMonthPolicy, WeekdayCode } from '../api-shapes.ts';
+import { BRANCHES, type Branch, WEEKDAY_CODES } from '../constants.ts';
 import { errorsUnder } from './calendar-format.ts';
 import { fieldMessage } from './problem.ts';
+
+/** The rule kinds in the order the "add a rule" menu offers them (each kind the API knows, once). */
+const MARKET_RULE_KINDS = Object.keys({
+  weekdays: true,
+  branch: true,
+  cycle: true,
+  'lunar-days': true,
+  'solar-days': true,
+  'lunar-yearly': true,
+  rrule: true,
+} satisfies Record<MarketRuleKind, true>) as MarketRuleKind[];
 
 /** Every rule kind's inputs in one draft, so switching kinds keeps what was typed. */
 export interface RuleDraft {

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type UploadHandle, uploadTrack } from '../api.ts';
-import type { Bulletin, BulletinTrack, Commune, Language, TtsEngine } from '../types.ts';
+import type { Bulletin, BulletinTrack, Commune, Language, TtsEngine } from '../api-shapes.ts';
 import { languageName, sortLanguages } from './languages.ts';
 import { problemMessage } from './problem.ts';
 import { Recorder, type Recording } from './Recorder.tsx';

@@ -3,7 +3,7 @@
 // the segments (chime, each language) are shaded under the waveform.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProgrammeSegment, Rendition } from '../types.ts';
+import { type ProgrammeSegment, type Rendition, segmentsOf } from '../api-shapes.ts';
 import { formatDuration } from './time.ts';
 
 const HEIGHT = 72;
@@ -52,7 +52,7 @@ export function WaveformPlayer(props: {
       context.setTransform(ratio, 0, 0, ratio, 0, 0);
       context.clearRect(0, 0, width, HEIGHT);
       const x = (sec: number) => (duration > 0 ? (sec / duration) * width : 0);
-      for (const segment of rendition.segments ?? []) {
+      for (const segment of segmentsOf(rendition)) {
         context.fillStyle = segmentColour(segment, props.languages ?? []);
         context.fillRect(x(segment.startSec), 0, Math.max(1, x(segment.durationSec)), HEIGHT);
       }

@@ -1,6 +1,7 @@
 // How bulletins read on every page: status and priority badges, sizes, loudness.
 import { useTranslation } from 'react-i18next';
-import type { BulletinStatus, Priority } from '../types.ts';
+import type { BulletinStatus } from '../api-shapes.ts';
+import type { Priority } from '../constants.ts';
 
 export function StatusBadge({ status }: { status: BulletinStatus }) {
   const { t } = useTranslation();

@@ -1,7 +1,7 @@
 // Dates of market calendars as officers read them: dd/MM/yyyy, the lunar date "14/1 âm", the
 // day's earthly branch, today in Vietnam whatever the browser's zone.
 import type { TFunction } from 'i18next';
-import type { MarketDay, MarketRule, WeekdayCode } from '../types.ts';
+import type { MarketDay, MarketRule, WeekdayCode } from '../api-shapes.ts';
 
 export const VIETNAM_ZONE = 'Asia/Ho_Chi_Minh';
 

@@ -1,4 +1,4 @@
-import type { Language } from '../types.ts';
+import type { Language } from '../api-shapes.ts';
 
 /** Vietnamese first, then the ethnic languages by their name in the UI language. */
 export function sortLanguages(languages: Language[], uiLanguage: string): Language[] {

@@ -1,6 +1,6 @@
 // How a role assignment reads: "Cán bộ xã · Xã Dào San".
 import { useTranslation } from 'react-i18next';
-import type { RoleAssignment } from '../types.ts';
+import type { RoleAssignment } from '../api-shapes.ts';
 
 export function useScopeLabel() {
   const { t } = useTranslation();

@@ -1,12 +1,12 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import type { AuditEvent } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
 import { formatInstant } from '../components/time.ts';
 import { useLoad } from '../components/use-load.ts';
-import type { AuditEvent } from '../types.ts';
 
 const PAGE = 50;
 

@@ -5,6 +5,14 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import {
+  type Bulletin,
+  type BulletinStatusEvent,
+  type Commune,
+  type Language,
+  type Rendition,
+  segmentsOf,
+} from '../api-shapes.ts';
+import {
   formatBytes,
   formatHz,
   formatLevel,
@@ -18,7 +26,6 @@ import { useLoad } from '../components/use-load.ts';
 import { segmentColour, WaveformPlayer } from '../components/WaveformPlayer.tsx';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import type { Bulletin, BulletinStatusEvent, Commune, Language, Rendition } from '../types.ts';
 import { EDITOR_ROLES } from './Bulletins.tsx';
 
 /** What a browser plays best, in order of preference. */
@@ -330,7 +337,7 @@ function Loudness({ rendition }: { rendition: Rendition }) {
 function Timeline(props: { bulletin: Bulletin; languages: Language[] }) {
   const { t, i18n } = useTranslation();
   const programme = props.bulletin.renditions.find((r) => r.language === null && r.segments);
-  const segments = programme?.segments ?? [];
+  const segments = programme ? segmentsOf(programme) : [];
   if (!programme || segments.length === 0) return null;
   const order = [...props.bulletin.tracks].sort((a, b) => a.position - b.position).map((tr) => tr.language);
   const total = programme.durationSec || 1;

@@ -3,21 +3,16 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Bulletin, BulletinUpdate, Commune, PlaySettings } from '../api-shapes.ts';
 import { StatusBadge } from '../components/bulletin-format.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
 import { TrackEditor } from '../components/TrackEditor.tsx';
 import { fromVietnamLocalInput, toVietnamLocalInput } from '../components/time.ts';
 import { useLoad } from '../components/use-load.ts';
+import { PRIORITIES, type Priority } from '../constants.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import {
-  type Bulletin,
-  type BulletinUpdate,
-  type PlaySettings,
-  PRIORITIES,
-  type Priority,
-} from '../types.ts';
 import { EDITOR_ROLES } from './Bulletins.tsx';
 
 const DEFAULT_SETTINGS: PlaySettings = {
@@ -106,7 +101,7 @@ export function BulletinForm({ bulletinId }: { bulletinId: string | null }) {
 
 function BulletinFields(props: {
   bulletin: Bulletin | null;
-  communes: import('../types.ts').Commune[];
+  communes: Commune[];
   onSaved(bulletin: Bulletin): void;
 }) {
   const { t } = useTranslation();

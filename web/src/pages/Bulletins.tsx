@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import type { BulletinStatus } from '../api-shapes.ts';
 import { PriorityBadge, StatusBadge } from '../components/bulletin-format.tsx';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { Field } from '../components/Field.tsx';
@@ -9,9 +10,9 @@ import { LoadNote } from '../components/LoadNote.tsx';
 import { languageName } from '../components/languages.ts';
 import { formatDate } from '../components/time.ts';
 import { useLoad } from '../components/use-load.ts';
+import { BULLETIN_STATUSES } from '../constants.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import { BULLETIN_STATUSES, type BulletinStatus } from '../types.ts';
 import { BulletinDetail } from './BulletinDetail.tsx';
 import { BulletinForm } from './BulletinForm.tsx';
 

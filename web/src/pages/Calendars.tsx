@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Commune, MarketCalendar, MarketExceptions } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { describeRule, errorsUnder, formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -21,7 +22,6 @@ import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import type { Commune, MarketCalendar, MarketExceptions } from '../types.ts';
 
 export const CALENDAR_WRITERS = ['ADMIN', 'SCHEDULER'] as const;
 

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Cluster, Commune } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import {
   type ConfigDraft,
@@ -12,8 +13,8 @@ import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
 import { LoadNote } from '../components/LoadNote.tsx';
 import { useLoad } from '../components/use-load.ts';
+import { DRIVER_KINDS, type DriverKind } from '../constants.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
-import { type Cluster, type Commune, DRIVER_KINDS, type DriverKind } from '../types.ts';
 
 export function ClustersPage() {
   const { t } = useTranslation();

@@ -1,6 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Commune, Language } from '../api-shapes.ts';
+
+/** The form's fields: every one a commune has, filled in. */
+type CommuneDraft = Omit<Commune, 'id'>;
+
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
 import { LoadNote } from '../components/LoadNote.tsx';
@@ -8,9 +13,8 @@ import { languageName, sortLanguages } from '../components/languages.ts';
 import { fieldMessage } from '../components/problem.ts';
 import { useLoad } from '../components/use-load.ts';
 import { hasGlobalRole, hasRoleIn, useSession } from '../session.tsx';
-import type { Commune, CommuneIn, Language } from '../types.ts';
 
-const EMPTY: CommuneIn = {
+const EMPTY: CommuneDraft = {
   code: '',
   name: '',
   province: '',
@@ -95,10 +99,10 @@ function CommuneForm(props: {
   onDone(saved: boolean): void;
 }) {
   const { t, i18n } = useTranslation();
-  const [value, setValue] = useState<CommuneIn>(props.commune ?? EMPTY);
+  const [value, setValue] = useState<CommuneDraft>(props.commune ?? EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const set = <K extends keyof CommuneIn>(key: K, v: CommuneIn[K]) =>
+  const set = <K extends keyof CommuneDraft>(key: K, v: CommuneDraft[K]) =>
     setValue((old) => ({ ...old, [key]: v }));
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
   const title = props.commune

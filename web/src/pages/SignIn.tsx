@@ -1,9 +1,9 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Session } from '../api-shapes.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
-import type { Session } from '../types.ts';
 
 export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void }) {
   const { t } = useTranslation();

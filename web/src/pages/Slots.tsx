@@ -4,6 +4,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { BulletinSummary, Cluster, MarketCalendar, Slot, SlotCollision } from '../api-shapes.ts';
 import { PriorityBadge } from '../components/bulletin-format.tsx';
 import { formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -11,16 +12,8 @@ import { Field, TextField } from '../components/Field.tsx';
 import { fieldMessage } from '../components/problem.ts';
 import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
+import { PRIORITIES, type Priority } from '../constants.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
-import {
-  type BulletinSummary,
-  type Cluster,
-  type MarketCalendar,
-  PRIORITIES,
-  type Priority,
-  type Slot,
-  type SlotCollision,
-} from '../types.ts';
 import { CALENDAR_WRITERS } from './Calendars.tsx';
 
 const initialCalendarId = () => new URLSearchParams(window.location.search).get('calendarId') ?? '';

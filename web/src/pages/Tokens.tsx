@@ -1,12 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { ApiToken, CreatedApiToken, User } from '../api-shapes.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field, TextField } from '../components/Field.tsx';
 import { formatInstant } from '../components/time.ts';
 import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
-import type { ApiToken, CreatedApiToken, User } from '../types.ts';
 
 export function TokensPage() {
   const { t, i18n } = useTranslation();

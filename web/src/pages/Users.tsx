@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
+import type { Commune, User } from '../api-shapes.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { TextField } from '../components/Field.tsx';
 import { LoadNote } from '../components/LoadNote.tsx';
@@ -14,7 +15,6 @@ import {
 import { RoleList } from '../components/roles.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { useSession } from '../session.tsx';
-import type { Commune, User } from '../types.ts';
 
 export function UsersPage() {
   const { t } = useTranslation();
