@@ -3,6 +3,7 @@
 // programme's timeline and the approval.
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EDITOR_ROLES } from '../access.ts';
 import { api } from '../api.ts';
 import {
   type Bulletin,
@@ -26,7 +27,6 @@ import { useLoad } from '../components/use-load.ts';
 import { segmentColour, WaveformPlayer } from '../components/WaveformPlayer.tsx';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import { EDITOR_ROLES } from './Bulletins.tsx';
 
 /** What a browser plays best, in order of preference. */
 const PLAYABLE_PROFILES = ['mp3-24k', 'opus-24k', 'wav-l16'];

@@ -2,6 +2,7 @@
 // (gap, repeats, chimes) and, once it exists, its language tracks.
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EDITOR_ROLES } from '../access.ts';
 import { ApiError, api } from '../api.ts';
 import type { Bulletin, BulletinUpdate, Commune, PlaySettings } from '../api-shapes.ts';
 import { StatusBadge } from '../components/bulletin-format.tsx';
@@ -13,7 +14,6 @@ import { useLoad } from '../components/use-load.ts';
 import { PRIORITIES, type Priority } from '../constants.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-import { EDITOR_ROLES } from './Bulletins.tsx';
 
 const DEFAULT_SETTINGS: PlaySettings = {
   gapSec: 1.5,

@@ -1,6 +1,7 @@
 // Bulletins: the list (every role), and the sub-pages under /bulletins — new, edit, detail.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { EDITOR_ROLES } from '../access.ts';
 import { api } from '../api.ts';
 import type { BulletinStatus } from '../api-shapes.ts';
 import { PriorityBadge, StatusBadge } from '../components/bulletin-format.tsx';
@@ -15,8 +16,6 @@ import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
 import { BulletinDetail } from './BulletinDetail.tsx';
 import { BulletinForm } from './BulletinForm.tsx';
-
-export const EDITOR_ROLES = ['OFFICER', 'SCHEDULER'] as const;
 
 export function BulletinsPage() {
   const { path } = useNavigation();

@@ -2,6 +2,7 @@
 // lunar days …), exceptions and Tết policy, and a month of the market days they give.
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CALENDAR_WRITERS } from '../access.ts';
 import { ApiError, api } from '../api.ts';
 import type { Commune, MarketCalendar, MarketExceptions } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
@@ -22,8 +23,6 @@ import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
-
-export const CALENDAR_WRITERS = ['ADMIN', 'SCHEDULER'] as const;
 
 export function CalendarsPage() {
   const { t } = useTranslation();

@@ -3,6 +3,7 @@
 // Conflicts are found by the server when a slot is saved; they are shown next to the form.
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CALENDAR_WRITERS } from '../access.ts';
 import { ApiError, api } from '../api.ts';
 import type { BulletinSummary, Cluster, MarketCalendar, Slot, SlotCollision } from '../api-shapes.ts';
 import { PriorityBadge } from '../components/bulletin-format.tsx';
@@ -14,7 +15,6 @@ import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { PRIORITIES, type Priority } from '../constants.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
-import { CALENDAR_WRITERS } from './Calendars.tsx';
 
 const initialCalendarId = () => new URLSearchParams(window.location.search).get('calendarId') ?? '';
 
