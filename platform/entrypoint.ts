@@ -1,6 +1,12 @@
 // Shared start-up of the stand-alone API and worker processes.
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { stopRedisRetries } from './redis.ts';
+
+/** A stop that takes longer ends the process anyway. */
+const STOP_GRACE_MS = 10_000;
+/** Copies of one signal (a process group's Ctrl-C passed on by npm) arrive this close together. */
+const SAME_STOP_MS = 1_000;
 
 export function requireServices(processName: 'api' | 'worker') {
   let config: ReturnType<typeof loadConfig>;
@@ -21,12 +27,22 @@ export function requireServices(processName: 'api' | 'worker') {
   }
   const logger: Logger = createLogger(config.LOG_LEVEL, { process: processName });
   const onShutdown = (stop: () => Promise<void>) => {
-    let stopping = false;
+    let stoppingAt: number | undefined;
+    const atOnce = (why: string) => {
+      logger.warn({ why }, 'stopping at once');
+      process.exit(130);
+    };
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.on(signal, () => {
-        if (stopping) return;
-        stopping = true;
+        if (stoppingAt !== undefined) {
+          // A second signal, not a copy of the first: end now.
+          if (Date.now() - stoppingAt > SAME_STOP_MS) atOnce(`${signal} again`);
+          return;
+        }
+        stoppingAt = Date.now();
         logger.info({ signal }, 'shutting down');
+        stopRedisRetries();
+        setTimeout(() => atOnce(`not stopped within ${STOP_GRACE_MS / 1000} s`), STOP_GRACE_MS).unref();
         stop().then(
           () => process.exit(0),
           (err) => {
