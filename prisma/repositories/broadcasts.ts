@@ -1,0 +1,180 @@
+// The only code that writes broadcast rows. Materialisation syncs the planned rows of a window
+// with what the plan says; dispatch moves each row through its states, every move a
+// compare-and-set (`updateMany … where status in (…)`, count checked), so a lost race is a no-op.
+import { type BroadcastStatus, movableFrom } from '../../domain/dispatch/broadcast-status.ts';
+import type { PlanItem, PlannedBroadcast } from '../../domain/dispatch/materialise.ts';
+import type { DriverKind, Prisma } from '../generated/client.ts';
+import type { Db } from './db.ts';
+
+export interface BroadcastPlan {
+  items: PlanItem[];
+}
+
+const keyOf = (slotId: string | null, clusterId: string, at: Date) =>
+  `${slotId}|${clusterId}|${at.getTime()}`;
+
+/** What makes two plans of one occurrence × cluster air differently. */
+function planSignature(p: { priority: string; profileId: string; plan: unknown }): string {
+  const items = (p.plan as BroadcastPlan).items.map((i) => [i.renditionId, i.gapBeforeSec ?? 0]);
+  return JSON.stringify([p.priority, p.profileId, items]);
+}
+
+/**
+ * Makes the planned broadcasts of `slotIds` in [from, to) match `planned`: missing ones created,
+ * changed ones re-planned, ones no longer planned removed — only while still PLANNED, so an
+ * airing that has started is never touched.
+ */
+export async function syncPlanned(
+  db: Db,
+  slotIds: string[],
+  window: { from: Date; to: Date },
+  planned: PlannedBroadcast[],
+): Promise<{ created: number; updated: number; removed: number }> {
+  const existing = await db.broadcast.findMany({
+    where: { slotId: { in: slotIds }, scheduledAt: { gte: window.from, lt: window.to } },
+    select: {
+      id: true,
+      slotId: true,
+      clusterId: true,
+      scheduledAt: true,
+      status: true,
+      priority: true,
+      profileId: true,
+      plan: true,
+    },
+  });
+  const byKey = new Map(existing.map((b) => [keyOf(b.slotId, b.clusterId, b.scheduledAt), b]));
+  const wanted = new Set<string>();
+  const toCreate: Prisma.BroadcastCreateManyInput[] = [];
+  let updated = 0;
+  for (const p of planned) {
+    const key = keyOf(p.slotId, p.clusterId, p.scheduledAt);
+    wanted.add(key);
+    const row = toRow(p);
+    const current = byKey.get(key);
+    if (!current) toCreate.push(row);
+    else if (current.status === 'PLANNED' && planSignature(current) !== planSignature(row)) {
+      const { count } = await db.broadcast.updateMany({
+        where: { id: current.id, status: 'PLANNED' },
+        data: {
+          priority: row.priority,
+          profileId: row.profileId,
+          driverKind: row.driverKind,
+          durationSec: row.durationSec,
+          plan: row.plan,
+        },
+      });
+      updated += count;
+    }
+  }
+  const stale = existing.filter(
+    (b) => b.status === 'PLANNED' && !wanted.has(keyOf(b.slotId, b.clusterId, b.scheduledAt)),
+  );
+  const { count: removed } = stale.length
+    ? await db.broadcast.deleteMany({ where: { id: { in: stale.map((b) => b.id) }, status: 'PLANNED' } })
+    : { count: 0 };
+  const { count: created } = toCreate.length
+    ? await db.broadcast.createMany({ data: toCreate, skipDuplicates: true })
+    : { count: 0 };
+  return { created, updated, removed };
+}
+
+function toRow(p: PlannedBroadcast): Prisma.BroadcastCreateManyInput {
+  return {
+    kind: 'SLOT',
+    slotId: p.slotId,
+    communeId: p.communeId,
+    clusterId: p.clusterId,
+    scheduledAt: p.scheduledAt,
+    marketDay: p.marketDay,
+    priority: p.priority,
+    profileId: p.profileId,
+    driverKind: p.driverKind as DriverKind,
+    durationSec: p.durationSec,
+    plan: { items: p.items } satisfies BroadcastPlan as unknown as Prisma.InputJsonValue,
+  };
+}
+
+/** Planned broadcasts of slots that no longer exist or are disabled: nothing will plan them again. */
+export async function removeOrphans(db: Db, window: { from: Date; to: Date }): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM broadcast b
+    WHERE b.status = 'PLANNED' AND b.kind = 'SLOT'
+      AND b."scheduledAt" >= ${window.from} AND b."scheduledAt" < ${window.to}
+      AND NOT EXISTS (SELECT 1 FROM slot s WHERE s.id = b."slotId" AND s.enabled)`;
+}
+
+/** The start instants that still have planned broadcasts: one dispatch job each. */
+export async function plannedInstants(db: Db, window: { from: Date; to: Date }): Promise<Date[]> {
+  const rows = await db.broadcast.findMany({
+    where: { status: 'PLANNED', scheduledAt: { gte: window.from, lt: window.to } },
+    distinct: ['scheduledAt'],
+    select: { scheduledAt: true },
+    orderBy: { scheduledAt: 'asc' },
+  });
+  return rows.map((r) => r.scheduledAt);
+}
+
+const dueSelect = {
+  id: true,
+  kind: true,
+  communeId: true,
+  clusterId: true,
+  slotId: true,
+  scheduledAt: true,
+  priority: true,
+  profileId: true,
+  driverKind: true,
+  durationSec: true,
+  plan: true,
+  cluster: { select: { name: true, driverConfig: true, enabled: true } },
+} as const;
+
+export type DueBroadcast = Prisma.BroadcastGetPayload<{ select: typeof dueSelect }> & { plan: BroadcastPlan };
+
+/** The planned broadcasts due at one instant (or listed ids): what a dispatch job airs. */
+export async function dueAt(
+  db: Db,
+  where: { scheduledAt: Date } | { ids: string[] },
+): Promise<DueBroadcast[]> {
+  const rows = await db.broadcast.findMany({
+    where: {
+      status: 'PLANNED',
+      ...('ids' in where ? { id: { in: where.ids } } : { scheduledAt: where.scheduledAt }),
+    },
+    select: dueSelect,
+    orderBy: [{ priority: 'desc' }, { clusterId: 'asc' }],
+  });
+  return rows as DueBroadcast[];
+}
+
+/** Compare-and-set of one broadcast to `to`, from any state that may move there. */
+export async function moveBroadcast(
+  db: Db,
+  id: string,
+  to: BroadcastStatus,
+  data: Omit<Prisma.BroadcastUncheckedUpdateManyInput, 'status'> = {},
+): Promise<boolean> {
+  const { count } = await db.broadcast.updateMany({
+    where: { id, status: { in: movableFrom(to) } },
+    data: { ...data, status: to },
+  });
+  return count === 1;
+}
+
+/** PLANNED → STARTING for this worker: only one dispatcher ever claims a broadcast. */
+export async function claimBroadcast(db: Db, id: string, now: Date): Promise<boolean> {
+  const { count } = await db.broadcast.updateMany({
+    where: { id, status: 'PLANNED' },
+    data: { status: 'STARTING', startedAt: now, attempts: { increment: 1 } },
+  });
+  return count === 1;
+}
+
+export async function recordSpread(db: Db, ids: string[], spreadMs: number): Promise<void> {
+  await db.broadcast.updateMany({ where: { id: { in: ids } }, data: { spreadMs } });
+}
+
+export async function recordProgress(db: Db, id: string, secondsAired: number): Promise<void> {
+  await db.broadcast.updateMany({ where: { id, status: 'AIRING' }, data: { secondsAired } });
+}
