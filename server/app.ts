@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { MediaStore } from '../media/store.ts';
 import type { Logger } from '../platform/logger.ts';
 import { VERSION } from '../platform/version.ts';
-import type { PrismaClient } from '../prisma/generated/client.ts';
+import type { DbClient } from '../prisma/repositories/db.ts';
 import type { JobProducer } from '../worker/jobs/producer.ts';
 import { apiDocsRouter } from './http/api-docs.ts';
 import { createCsrf } from './http/csrf.ts';
@@ -40,7 +40,7 @@ import { systemRoutes } from './modules/system/routes.ts';
 
 export interface AppDeps {
   logger: Logger;
-  prisma: PrismaClient;
+  db: DbClient;
   /** A producer connection (fails fast): login throttling. */
   redis: Redis;
   redisPrefix: string;
@@ -65,21 +65,21 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
   const throttle = createLoginThrottle(deps.redis, deps.redisPrefix, deps.throttle ?? DEFAULT_THROTTLE);
   return [
     ...systemRoutes({ checks: deps.readinessChecks, version: VERSION }),
-    ...authRoutes({ prisma: deps.prisma, csrf, throttle, session }),
-    ...userRoutes(deps.prisma),
-    ...tokenRoutes(deps.prisma),
-    ...communeRoutes(deps.prisma),
-    ...clusterRoutes(deps.prisma),
-    ...auditRoutes(deps.prisma),
-    ...calendarRoutes(deps.prisma, deps.secret),
-    ...slotRoutes(deps.prisma),
+    ...authRoutes({ db: deps.db, csrf, throttle, session }),
+    ...userRoutes(deps.db),
+    ...tokenRoutes(deps.db),
+    ...communeRoutes(deps.db),
+    ...clusterRoutes(deps.db),
+    ...auditRoutes(deps.db),
+    ...calendarRoutes(deps.db, deps.secret),
+    ...slotRoutes(deps.db),
     ...bulletinRoutes({
-      prisma: deps.prisma,
+      db: deps.db,
       store: deps.store,
       feed: deps.feed,
       maxUploadBytes: deps.limits.maxUploadBytes,
       service: bulletinService({
-        prisma: deps.prisma,
+        db: deps.db,
         store: deps.store,
         jobs: deps.jobs,
         maxAudioSec: deps.limits.maxAudioSec,
@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps): LoaApp {
   app.use(cookieParser());
 
   const csrf = createCsrf(deps.secret);
-  const authenticate = createAuthenticator(deps.prisma, { ttlMs: deps.sessionTtlMs ?? 12 * 3600_000 });
+  const authenticate = createAuthenticator(deps.db, { ttlMs: deps.sessionTtlMs ?? 12 * 3600_000 });
   const routes = apiRoutes(deps, csrf);
   let document: unknown;
   routes.push(

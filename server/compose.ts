@@ -8,6 +8,7 @@ import type { Logger } from '../platform/logger.ts';
 import { openRedis } from '../platform/redis.ts';
 import { serverSecret } from '../platform/secret.ts';
 import type { Database } from '../prisma/database.ts';
+import { pingDatabase } from '../prisma/repositories/readiness.ts';
 import { createJobProducer } from '../worker/jobs/producer.ts';
 import { createApp, type LoaApp } from './app.ts';
 import { ProgressFeed } from './modules/bulletins/progress-feed.ts';
@@ -24,7 +25,7 @@ export async function composeApp(
   const feed = new ProgressFeed(() => openRedis(redisUrl, 'worker'), config.REDIS_PREFIX);
   const app = createApp({
     logger,
-    prisma: database.prisma,
+    db: database.prisma,
     redis,
     redisPrefix: config.REDIS_PREFIX,
     secret: await serverSecret(config),
@@ -35,7 +36,7 @@ export async function composeApp(
     feed,
     limits: limitsOf(config),
     readinessChecks: {
-      database: () => database.prisma.$queryRaw`SELECT 1`,
+      database: () => pingDatabase(database.prisma),
       redis: () => redis.ping(),
       ffmpeg: () => Promise.all([toolVersion('ffmpeg'), toolVersion('ffprobe')]),
     },

@@ -13,6 +13,7 @@ import { createLogger } from '../../platform/logger.ts';
 import { hashPassword } from '../../platform/password.ts';
 import { openRedis } from '../../platform/redis.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { pingDatabase } from '../../prisma/repositories/readiness.ts';
 import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
 import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
 import { ProgressFeed } from '../../server/modules/bulletins/progress-feed.ts';
@@ -69,12 +70,12 @@ export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise
   const feed = new ProgressFeed(() => openRedis(inject('redisUrl'), 'worker'), prefix);
   const deps: AppDeps = {
     logger: createLogger('silent'),
-    prisma,
+    db: prisma,
     redis,
     redisPrefix: prefix,
     secret: 'test-secret-test-secret-test-secret',
     readinessChecks: {
-      database: () => prisma.$queryRaw`SELECT 1`,
+      database: () => pingDatabase(prisma),
       redis: () => redis.ping(),
       ffmpeg: () => toolVersion('ffmpeg'),
     },

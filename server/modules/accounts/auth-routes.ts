@@ -4,15 +4,17 @@ import { z } from 'zod';
 import type { Actor } from '../../../domain/access.ts';
 import { hashPassword, verifyPassword } from '../../../platform/password.ts';
 import { newSecret } from '../../../platform/secrets.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { sessionRepository } from '../../../prisma/repositories/sessions.ts';
+import { userRepository } from '../../../prisma/repositories/users.ts';
 import type { Csrf } from '../../http/csrf.ts';
 import { AppError } from '../../http/errors.ts';
 import { requestOrigin } from '../../http/origin.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { SESSION_COOKIE, type SessionPolicy } from './authenticate.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { toUserOut, UserOut, userInclude } from './me.ts';
+import { toUserOut, UserOut } from './me.ts';
 
 const Credentials = z.strictObject({
   username: z.string().trim().min(1, 'must not be empty').max(64, 'at most 64 characters'),
@@ -25,7 +27,7 @@ const SessionOut = z.object({ user: UserOut, csrfToken: z.string() }).meta({ id:
 const DUMMY_HASH = hashPassword('loa-timing-equaliser');
 
 export interface AuthDeps {
-  prisma: PrismaClient;
+  db: DbClient;
   csrf: Csrf;
   throttle: LoginThrottle;
   session: SessionPolicy;
@@ -37,19 +39,25 @@ class InvalidCredentialsError extends AppError {
   }
 }
 
+/** Signed-in routes always have an actor: the router saw to it. */
+const userIdOf = (actor: Actor | null): string => actor?.userId ?? '';
+
 function currentSessionId(actor: Actor | null): string {
   if (!actor?.sessionId) throw new AppError(400, 'not-a-session', 'This call needs a browser session');
   return actor.sessionId;
 }
 
 export function authRoutes(deps: AuthDeps): RouteDefinition[] {
-  const { prisma, csrf, throttle } = deps;
+  const { db, csrf, throttle } = deps;
 
   async function startSession(req: Request, res: Response, userId: string) {
     const { token, hash } = newSecret();
     const expiresAt = new Date(Date.now() + deps.session.ttlMs);
-    const session = await prisma.session.create({
-      data: { tokenHash: hash, userId, expiresAt, ...requestOrigin(req) },
+    const sessionId = await sessionRepository.start(db, {
+      tokenHash: hash,
+      userId,
+      expiresAt,
+      ...requestOrigin(req),
     });
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -58,7 +66,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       path: '/',
       maxAge: deps.session.ttlMs,
     });
-    return session.id;
+    return sessionId;
   }
 
   return [
@@ -74,15 +82,12 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       handler: async ({ body }, { req, res, origin }) => {
         const ip = req.ip ?? '';
         await throttle.check(body.username, ip);
-        const user = await prisma.user.findUnique({
-          where: { username: body.username },
-          include: userInclude,
-        });
+        const user = await userRepository.findForSignIn(db, body.username);
         const ok = await verifyPassword(user?.passwordHash ?? (await DUMMY_HASH), body.password);
         if (!user || !ok || user.disabled) {
           await throttle.failed(body.username, ip);
           await recordAudit(
-            prisma,
+            db,
             { actor: null, username: body.username, origin },
             { action: 'auth.sign-in-failed', entityType: 'user', entityId: user?.id },
           );
@@ -91,7 +96,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
         await throttle.succeeded(body.username);
         const sessionId = await startSession(req, res, user.id);
         await recordAudit(
-          prisma,
+          db,
           { actor: null, username: user.username, origin },
           { action: 'auth.sign-in', entityType: 'user', entityId: user.id },
         );
@@ -107,10 +112,7 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       response: { description: 'Current session', schema: SessionOut },
       problems: [401],
       handler: async (_input, { req, res, actor }) => {
-        const user = await prisma.user.findUniqueOrThrow({
-          where: { id: actor?.userId },
-          include: userInclude,
-        });
+        const user = await userRepository.get(db, userIdOf(actor));
         const csrfToken = actor?.sessionId ? csrf.issue(req, res, actor.sessionId) : '';
         return { user: toUserOut(user), csrfToken };
       },
@@ -124,9 +126,9 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       response: { status: 204, description: 'Signed out' },
       problems: [401, 403],
       handler: async (_input, { res, actor, origin }) => {
-        await prisma.session.deleteMany({ where: { id: currentSessionId(actor) } });
+        await sessionRepository.end(db, currentSessionId(actor));
         await recordAudit(
-          prisma,
+          db,
           { actor, origin },
           { action: 'auth.sign-out', entityType: 'user', entityId: actor?.userId },
         );
@@ -145,17 +147,17 @@ export function authRoutes(deps: AuthDeps): RouteDefinition[] {
       problems: [401, 403],
       handler: async ({ body }, { actor, origin }) => {
         const sessionId = currentSessionId(actor);
-        const user = await prisma.user.findUniqueOrThrow({ where: { id: actor?.userId } });
-        if (!(await verifyPassword(user.passwordHash, body.currentPassword)))
+        const userId = userIdOf(actor);
+        if (!(await verifyPassword(await userRepository.passwordHashOf(db, userId), body.currentPassword)))
           throw new InvalidCredentialsError();
         const passwordHash = await hashPassword(body.newPassword);
-        await prisma.$transaction(async (tx) => {
-          await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-          await tx.session.deleteMany({ where: { userId: user.id, id: { not: sessionId } } });
+        await inTransaction(db, async (tx) => {
+          await userRepository.update(tx, userId, { passwordHash });
+          await sessionRepository.endAllOf(tx, userId, sessionId);
           await recordAudit(
             tx,
             { actor, origin },
-            { action: 'user.password-change', entityType: 'user', entityId: user.id },
+            { action: 'user.password-change', entityType: 'user', entityId: userId },
           );
         });
         return undefined;

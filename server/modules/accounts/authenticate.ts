@@ -3,7 +3,10 @@
 import type { Request } from 'express';
 import type { Actor } from '../../../domain/access.ts';
 import { hashSecret } from '../../../platform/secrets.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { apiTokenRepository } from '../../../prisma/repositories/api-tokens.ts';
+import type { DbClient } from '../../../prisma/repositories/db.ts';
+import { sessionRepository } from '../../../prisma/repositories/sessions.ts';
+import type { Identity } from '../../../prisma/repositories/users.ts';
 
 export const SESSION_COOKIE = 'loa_session';
 export const API_TOKEN_PREFIX = 'loa_';
@@ -14,20 +17,13 @@ export interface SessionPolicy {
   ttlMs: number;
 }
 
-const userWithRoles = { include: { roles: true } } as const;
-
-function toActor(
-  user: { id: string; username: string; displayName: string; roles: Actor['assignments'] },
-  via: Actor['via'],
-  ids: { sessionId?: string; tokenId?: string },
-): Actor {
-  const assignments = user.roles.map(({ role, province, communeId }) => ({ role, province, communeId }));
+function toActor(user: Identity, via: Actor['via'], ids: { sessionId?: string; tokenId?: string }): Actor {
   return {
     userId: user.id,
     username: user.username,
     displayName: user.displayName,
     via,
-    assignments,
+    assignments: user.assignments,
     ...ids,
   };
 }
@@ -38,36 +34,27 @@ function bearerToken(req: Request): string | undefined {
   return header.slice('Bearer '.length).trim();
 }
 
-export function createAuthenticator(prisma: PrismaClient, policy: SessionPolicy) {
+export function createAuthenticator(db: DbClient, policy: SessionPolicy) {
   async function fromToken(token: string): Promise<Actor | null> {
-    const found = await prisma.apiToken.findUnique({
-      where: { tokenHash: hashSecret(token) },
-      include: { user: userWithRoles },
-    });
+    const found = await apiTokenRepository.findByTokenHash(db, hashSecret(token));
     if (!found || found.revokedAt || found.user.disabled) return null;
     if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      await prisma.apiToken.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
+      await apiTokenRepository.touch(db, found.id, new Date());
     }
     return toActor(found.user, 'token', { tokenId: found.id });
   }
 
   async function fromSession(token: string): Promise<Actor | null> {
-    const session = await prisma.session.findUnique({
-      where: { tokenHash: hashSecret(token) },
-      include: { user: userWithRoles },
-    });
+    const session = await sessionRepository.findByTokenHash(db, hashSecret(token));
     const now = Date.now();
     if (!session || session.user.disabled) return null;
     if (session.expiresAt.getTime() <= now) {
-      await prisma.session.deleteMany({ where: { id: session.id } });
+      await sessionRepository.end(db, session.id);
       return null;
     }
     if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       // Sliding expiry: an officer working through the afternoon stays signed in.
-      await prisma.session.update({
-        where: { id: session.id },
-        data: { lastSeenAt: new Date(now), expiresAt: new Date(now + policy.ttlMs) },
-      });
+      await sessionRepository.extend(db, session.id, new Date(now), new Date(now + policy.ttlMs));
     }
     return toActor(session.user, 'session', { sessionId: session.id });
   }

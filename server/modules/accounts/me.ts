@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import type { StoredUser } from '../../../prisma/repositories/users.ts';
 import { RoleName } from '../../http/schemas.ts';
 
 export const RoleAssignmentOut = z
@@ -25,18 +25,8 @@ export const UserOut = z
 
 export type UserOut = z.input<typeof UserOut>;
 
-export const userInclude = { roles: { include: { commune: { select: { name: true } } } } } as const;
-
-type UserRow = NonNullable<Awaited<ReturnType<PrismaClient['user']['findUnique']>>> & {
-  roles: {
-    role: z.infer<typeof RoleName>;
-    province: string | null;
-    communeId: string | null;
-    commune: { name: string } | null;
-  }[];
-};
-
-export function toUserOut(user: UserRow): UserOut {
+/** Field by field, so nothing else a caller holds (a password hash) reaches an answer. */
+export function toUserOut(user: StoredUser): UserOut {
   return {
     id: user.id,
     username: user.username,
@@ -48,7 +38,7 @@ export function toUserOut(user: UserRow): UserOut {
       role: r.role,
       province: r.province,
       communeId: r.communeId,
-      communeName: r.commune?.name ?? null,
+      communeName: r.communeName,
     })),
   };
 }

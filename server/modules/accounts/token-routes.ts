@@ -2,8 +2,10 @@
 // token carries; shown once; stored as sha256; revocable.
 import { z } from 'zod';
 import { newSecret } from '../../../platform/secrets.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
+import { apiTokenRepository } from '../../../prisma/repositories/api-tokens.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { userRepository } from '../../../prisma/repositories/users.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
@@ -25,21 +27,8 @@ const CreatedToken = TokenOut.extend({
   token: z.string().meta({ description: 'Shown only in this answer' }),
 });
 
-type TokenRow = Omit<z.input<typeof TokenOut>, 'username'> & { user: { username: string } };
-const toOut = ({ user, ...t }: TokenRow & Record<string, unknown>): z.input<typeof TokenOut> => ({
-  id: t.id,
-  name: t.name,
-  prefix: t.prefix,
-  userId: t.userId,
-  username: user.username,
-  createdAt: t.createdAt,
-  lastUsedAt: t.lastUsedAt,
-  revokedAt: t.revokedAt,
-});
-
-export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
+export function tokenRoutes(db: DbClient): RouteDefinition[] {
   const admin = { kind: 'global', roles: ['ADMIN'] } as const;
-  const withUser = { user: { select: { username: true } } } as const;
   return [
     defineRoute({
       method: 'get',
@@ -49,8 +38,7 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
       access: admin,
       response: { description: 'Tokens', schema: z.array(TokenOut) },
       problems: [401, 403],
-      handler: async () =>
-        (await prisma.apiToken.findMany({ include: withUser, orderBy: { createdAt: 'desc' } })).map(toOut),
+      handler: () => apiTokenRepository.list(db),
     }),
     defineRoute({
       method: 'post',
@@ -62,25 +50,21 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { status: 201, description: 'Created', schema: CreatedToken },
       problems: [401, 403],
       handler: async ({ body }, { actor, origin }) => {
-        const user = await prisma.user.findUnique({ where: { id: body.userId } });
+        const user = await userRepository.find(db, body.userId);
         if (!user) throw new ValidationError([{ field: 'body.userId', message: 'no such user' }]);
         const { token, hash } = newSecret(API_TOKEN_PREFIX);
-        return prisma.$transaction(async (tx) => {
-          const created = await tx.apiToken.create({
-            data: {
-              name: body.name,
-              prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
-              tokenHash: hash,
-              userId: user.id,
-              createdById: actor?.userId,
-            },
-            include: withUser,
+        return inTransaction(db, async (tx) => {
+          const after = await apiTokenRepository.create(tx, {
+            name: body.name,
+            prefix: token.slice(0, API_TOKEN_PREFIX.length + 6),
+            tokenHash: hash,
+            userId: user.id,
+            createdById: actor?.userId,
           });
-          const after = toOut(created);
           await recordAudit(
             tx,
             { actor, origin },
-            { action: 'token.create', entityType: 'api-token', entityId: created.id, after },
+            { action: 'token.create', entityType: 'api-token', entityId: after.id, after },
           );
           return { ...after, token };
         });
@@ -96,14 +80,8 @@ export function tokenRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { status: 204, description: 'Revoked' },
       problems: [401, 403, 404],
       handler: async ({ params }, { actor, origin }) => {
-        await prisma.$transaction(async (tx) => {
-          const revoked = await tx.apiToken.updateMany({
-            where: { id: params.tokenId, revokedAt: null },
-            data: { revokedAt: new Date() },
-          });
-          if (revoked.count === 0 && !(await tx.apiToken.findUnique({ where: { id: params.tokenId } }))) {
-            throw new NotFoundError('token');
-          }
+        await inTransaction(db, async (tx) => {
+          if (!(await apiTokenRepository.revoke(tx, params.tokenId))) throw new NotFoundError('token');
           await recordAudit(
             tx,
             { actor, origin },

@@ -1,12 +1,15 @@
 // User administration: create, change roles and scope, disable. Global admins only.
 import { z } from 'zod';
 import { hashPassword } from '../../../platform/password.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
+import { communeRepository } from '../../../prisma/repositories/communes.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { sessionRepository } from '../../../prisma/repositories/sessions.ts';
+import { userRepository } from '../../../prisma/repositories/users.ts';
 import { NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, RoleName, Uuid } from '../../http/schemas.ts';
-import { toUserOut, UserOut, userInclude } from './me.ts';
+import { toUserOut, UserOut } from './me.ts';
 
 const RoleAssignmentIn = z
   .strictObject({
@@ -40,10 +43,9 @@ const UpdateUser = z.strictObject({
 });
 const UserParams = z.strictObject({ userId: Uuid });
 
-async function checkCommunes(prisma: PrismaClient, roles: { communeId?: string | null }[]) {
-  const ids = [...new Set(roles.flatMap((r) => (r.communeId ? [r.communeId] : [])))];
-  const found = await prisma.commune.count({ where: { id: { in: ids } } });
-  if (found !== ids.length) {
+async function checkCommunes(db: DbClient, roles: { communeId?: string | null }[]) {
+  const ids = roles.flatMap((r) => (r.communeId ? [r.communeId] : []));
+  if (!(await communeRepository.allExist(db, ids))) {
     throw new ValidationError([{ field: 'body.roles', message: 'names a commune that does not exist' }]);
   }
 }
@@ -51,7 +53,7 @@ async function checkCommunes(prisma: PrismaClient, roles: { communeId?: string |
 const toRows = (roles: z.output<typeof RoleAssignmentIn>[]) =>
   roles.map((r) => ({ role: r.role, province: r.province ?? null, communeId: r.communeId ?? null }));
 
-export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
+export function userRoutes(db: DbClient): RouteDefinition[] {
   const admin = { kind: 'global', roles: ['ADMIN'] } as const;
   return [
     defineRoute({
@@ -62,10 +64,7 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
       access: admin,
       response: { description: 'Users', schema: z.array(UserOut) },
       problems: [401, 403],
-      handler: async () => {
-        const users = await prisma.user.findMany({ include: userInclude, orderBy: { username: 'asc' } });
-        return users.map(toUserOut);
-      },
+      handler: async () => (await userRepository.list(db)).map(toUserOut),
     }),
     defineRoute({
       method: 'post',
@@ -77,18 +76,15 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { status: 201, description: 'Created', schema: UserOut },
       problems: [401, 403, 409],
       handler: async ({ body }, { actor, origin }) => {
-        await checkCommunes(prisma, body.roles);
+        await checkCommunes(db, body.roles);
         const passwordHash = await hashPassword(body.password);
-        return prisma.$transaction(async (tx) => {
-          const user = await tx.user.create({
-            data: {
-              username: body.username,
-              displayName: body.displayName,
-              locale: body.locale,
-              passwordHash,
-              roles: { create: toRows(body.roles) },
-            },
-            include: userInclude,
+        return inTransaction(db, async (tx) => {
+          const user = await userRepository.create(tx, {
+            username: body.username,
+            displayName: body.displayName,
+            locale: body.locale,
+            passwordHash,
+            roles: toRows(body.roles),
           });
           const after = toUserOut(user);
           await recordAudit(
@@ -110,29 +106,20 @@ export function userRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { description: 'Updated', schema: UserOut },
       problems: [401, 403, 404],
       handler: async ({ params, body }, { actor, origin }) => {
-        const existing = await prisma.user.findUnique({ where: { id: params.userId }, include: userInclude });
+        const existing = await userRepository.find(db, params.userId);
         if (!existing) throw new NotFoundError('user');
-        if (body.roles) await checkCommunes(prisma, body.roles);
+        if (body.roles) await checkCommunes(db, body.roles);
         const passwordHash = body.password ? await hashPassword(body.password) : undefined;
-        return prisma.$transaction(async (tx) => {
-          if (body.roles) {
-            await tx.roleAssignment.deleteMany({ where: { userId: existing.id } });
-            await tx.roleAssignment.createMany({
-              data: toRows(body.roles).map((r) => ({ ...r, userId: existing.id })),
-            });
-          }
-          const user = await tx.user.update({
-            where: { id: existing.id },
-            data: {
-              displayName: body.displayName,
-              locale: body.locale,
-              disabled: body.disabled,
-              passwordHash,
-            },
-            include: userInclude,
+        return inTransaction(db, async (tx) => {
+          if (body.roles) await userRepository.replaceRoles(tx, existing.id, toRows(body.roles));
+          const user = await userRepository.update(tx, existing.id, {
+            displayName: body.displayName,
+            locale: body.locale,
+            disabled: body.disabled,
+            passwordHash,
           });
           // A disabled user or a reset password ends every session at once.
-          if (body.disabled || passwordHash) await tx.session.deleteMany({ where: { userId: user.id } });
+          if (body.disabled || passwordHash) await sessionRepository.endAllOf(tx, user.id);
           const after = toUserOut(user);
           await recordAudit(
             tx,

@@ -2,8 +2,9 @@
 // commune (users, tokens, sign-ins) are for global admins and auditors only.
 import { z } from 'zod';
 import { type Actor, hasGlobalRole } from '../../../domain/access.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { auditEventRepository } from '../../../prisma/repositories/audit-events.ts';
+import { communeRepository } from '../../../prisma/repositories/communes.ts';
+import type { DbClient } from '../../../prisma/repositories/db.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
 
@@ -37,16 +38,13 @@ const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-async function visibleCommuneFilter(prisma: PrismaClient, actor: Actor) {
-  if (hasGlobalRole(actor, READERS)) return {};
-  const communes = await prisma.commune.findMany({
-    where: communeWhere(actor, READERS),
-    select: { id: true },
-  });
-  return { communeId: { in: communes.map((c) => c.id) } };
+/** The communes whose events the actor may read; undefined for all (events about no commune too). */
+async function readableCommunes(db: DbClient, actor: Actor): Promise<string[] | undefined> {
+  if (hasGlobalRole(actor, READERS)) return undefined;
+  return communeRepository.idsReachedBy(db, actor, READERS);
 }
 
-export function auditRoutes(prisma: PrismaClient): RouteDefinition[] {
+export function auditRoutes(db: DbClient): RouteDefinition[] {
   return [
     defineRoute({
       method: 'get',
@@ -59,20 +57,7 @@ export function auditRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403],
       handler: async ({ query }, { actor }) => {
         if (!actor) return [];
-        const rows = await prisma.auditEvent.findMany({
-          where: {
-            AND: [
-              await visibleCommuneFilter(prisma, actor),
-              query.communeId ? { communeId: query.communeId } : {},
-              query.entityType ? { entityType: query.entityType } : {},
-              query.entityId ? { entityId: query.entityId } : {},
-              query.before ? { id: { lt: query.before } } : {},
-            ],
-          },
-          orderBy: { id: 'desc' },
-          take: query.limit,
-        });
-        return rows.map((r) => ({ ...r, id: r.id.toString() }));
+        return auditEventRepository.list(db, { ...query, withinCommunes: await readableCommunes(db, actor) });
       },
     }),
   ];

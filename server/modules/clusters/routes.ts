@@ -9,10 +9,10 @@ import {
   publicDriverConfig,
   secretsOf,
 } from '../../../domain/driver-config.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
-import { COMMUNE_REF, communeRef } from '../../../prisma/repositories/commune-ref.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { clusterRepository, type StoredCluster } from '../../../prisma/repositories/clusters.ts';
+import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
 import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Uuid } from '../../http/schemas.ts';
@@ -61,30 +61,13 @@ function parseDriverConfig(kind: DriverKind, config: unknown) {
   throw new ValidationError(toFieldIssues('body.driverConfig', parsed.error));
 }
 
-type ClusterRow = Omit<z.input<typeof ClusterOut>, 'driverConfig'> & { driverConfig: unknown };
-const toOut = (c: ClusterRow) => ({ ...c, driverConfig: publicDriverConfig(c.driverConfig) });
+/** Secrets in the driver's configuration are write-only. */
+const toOut = (c: StoredCluster) => ({ ...c, driverConfig: publicDriverConfig(c.driverConfig) });
 
-const select = {
-  id: true,
-  communeId: true,
-  name: true,
-  location: true,
-  latitude: true,
-  longitude: true,
-  driverKind: true,
-  driverConfig: true,
-  enabled: true,
-} as const;
-
-export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
-  const communeOfCluster = async ({ params }: { params: { clusterId: string } }) =>
-    (
-      await prisma.cluster.findUnique({
-        where: { id: params.clusterId },
-        select: { commune: { select: COMMUNE_REF } },
-      })
-    )?.commune ?? null;
-  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(prisma, body.communeId);
+export function clusterRoutes(db: DbClient): RouteDefinition[] {
+  const communeOfCluster = ({ params }: { params: { clusterId: string } }) =>
+    clusterRepository.communeOf(db, params.clusterId);
+  const communeById = ({ body }: { body: { communeId: string } }) => communeRef(db, body.communeId);
 
   return [
     defineRoute({
@@ -96,17 +79,8 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { query: ClusterQuery },
       response: { description: 'Clusters', schema: z.array(ClusterOut) },
       problems: [401, 403],
-      handler: async ({ query }, { actor }) => {
-        const rows = await prisma.cluster.findMany({
-          where: {
-            commune: communeWhere(actor),
-            ...(query.communeId ? { communeId: query.communeId } : {}),
-          },
-          select,
-          orderBy: [{ communeId: 'asc' }, { name: 'asc' }],
-        });
-        return rows.map(toOut);
-      },
+      handler: async ({ query }, { actor }) =>
+        (await clusterRepository.listReachedBy(db, actor, query)).map(toOut),
     }),
     defineRoute({
       method: 'get',
@@ -117,8 +91,7 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: ClusterParams },
       response: { description: 'Cluster', schema: ClusterOut },
       problems: [401, 403, 404],
-      handler: async ({ params }) =>
-        toOut(await prisma.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select })),
+      handler: async ({ params }) => toOut(await clusterRepository.get(db, params.clusterId)),
     }),
     defineRoute({
       method: 'post',
@@ -131,8 +104,8 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403, 404, 409],
       handler: async ({ body }, { actor, origin }) => {
         const driverConfig = parseDriverConfig(body.driverKind, body.driverConfig);
-        return prisma.$transaction(async (tx) => {
-          const cluster = toOut(await tx.cluster.create({ data: { ...body, driverConfig }, select }));
+        return inTransaction(db, async (tx) => {
+          const cluster = toOut(await clusterRepository.create(tx, { ...body, driverConfig }));
           await recordAudit(
             tx,
             { actor, origin },
@@ -158,8 +131,8 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
       response: { description: 'Updated', schema: ClusterOut },
       problems: [401, 403, 404, 409],
       handler: async ({ params, body }, { actor, origin }) =>
-        prisma.$transaction(async (tx) => {
-          const before = await tx.cluster.findUniqueOrThrow({ where: { id: params.clusterId }, select });
+        inTransaction(db, async (tx) => {
+          const before = await clusterRepository.get(tx, params.clusterId);
           const kind = body.driverKind ?? before.driverKind;
           // Secrets are never sent back, so a form cannot resend them: keep the stored ones.
           const kept = kind === before.driverKind ? secretsOf(before.driverConfig) : {};
@@ -171,11 +144,7 @@ export function clusterRoutes(prisma: PrismaClient): RouteDefinition[] {
                 })
               : undefined;
           const after = toOut(
-            await tx.cluster.update({
-              where: { id: params.clusterId },
-              data: { ...body, driverConfig },
-              select,
-            }),
+            await clusterRepository.update(tx, params.clusterId, { ...body, driverConfig }),
           );
           await recordAudit(
             tx,

@@ -2,14 +2,14 @@
 
 import { z } from 'zod';
 import { ROLES } from '../../../domain/access.ts';
-import type { PrismaClient } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
-import { communeWhere } from '../../../prisma/repositories/scope.ts';
+import { communeRepository } from '../../../prisma/repositories/communes.ts';
+import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
+import { languageRepository, unknownLanguages } from '../../../prisma/repositories/languages.ts';
 import { ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Name, Province, Uuid } from '../../http/schemas.ts';
-import { unknownLanguages } from './languages.ts';
 
 const CommuneOut = z
   .object({
@@ -58,15 +58,12 @@ const CommuneIn = z.strictObject({
 const CommuneUpdate = z.strictObject(communeFields).partial();
 const CommuneParams = z.strictObject({ communeId: Uuid });
 
-const select = { id: true, code: true, name: true, province: true, timeZone: true, languages: true } as const;
-
-export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
-  const locate = async ({ params }: { params: { communeId: string } }) =>
-    communeRef(prisma, params.communeId);
+export function communeRoutes(db: DbClient): RouteDefinition[] {
+  const locate = async ({ params }: { params: { communeId: string } }) => communeRef(db, params.communeId);
 
   async function checkLanguages(codes: string[] | undefined) {
     if (!codes) return;
-    const unknown = await unknownLanguages(prisma, codes);
+    const unknown = await unknownLanguages(db, codes);
     if (unknown.length > 0) {
       throw new ValidationError([
         { field: 'body.languages', message: `unknown language code(s): ${unknown.join(', ')}` },
@@ -83,7 +80,7 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       access: { kind: 'signed-in' },
       response: { description: 'Languages', schema: z.array(LanguageOut) },
       problems: [401],
-      handler: () => prisma.language.findMany({ orderBy: { code: 'asc' } }),
+      handler: () => languageRepository.list(db),
     }),
     defineRoute({
       method: 'get',
@@ -93,12 +90,7 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       access: { kind: 'scoped', roles: ROLES },
       response: { description: 'Communes', schema: z.array(CommuneOut) },
       problems: [401, 403],
-      handler: (_input, { actor }) =>
-        prisma.commune.findMany({
-          where: communeWhere(actor),
-          select,
-          orderBy: [{ province: 'asc' }, { name: 'asc' }],
-        }),
+      handler: (_input, { actor }) => communeRepository.listReachedBy(db, actor),
     }),
     defineRoute({
       method: 'get',
@@ -109,7 +101,7 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       request: { params: CommuneParams },
       response: { description: 'Commune', schema: CommuneOut },
       problems: [401, 403, 404],
-      handler: ({ params }) => prisma.commune.findUniqueOrThrow({ where: { id: params.communeId }, select }),
+      handler: ({ params }) => communeRepository.get(db, params.communeId),
     }),
     defineRoute({
       method: 'post',
@@ -122,8 +114,8 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403, 409],
       handler: async ({ body }, { actor, origin }) => {
         await checkLanguages(body.languages);
-        return prisma.$transaction(async (tx) => {
-          const commune = await tx.commune.create({ data: body, select });
+        return inTransaction(db, async (tx) => {
+          const commune = await communeRepository.create(tx, body);
           await recordAudit(
             tx,
             { actor, origin },
@@ -150,9 +142,9 @@ export function communeRoutes(prisma: PrismaClient): RouteDefinition[] {
       problems: [401, 403, 404, 409],
       handler: async ({ params, body }, { actor, origin }) => {
         await checkLanguages(body.languages);
-        return prisma.$transaction(async (tx) => {
-          const before = await tx.commune.findUniqueOrThrow({ where: { id: params.communeId }, select });
-          const after = await tx.commune.update({ where: { id: params.communeId }, data: body, select });
+        return inTransaction(db, async (tx) => {
+          const before = await communeRepository.get(tx, params.communeId);
+          const after = await communeRepository.update(tx, params.communeId, body);
           await recordAudit(
             tx,
             { actor, origin },
