@@ -2,8 +2,7 @@
 // the same transaction as the change it describes, so the trail and the data never disagree.
 import type { Who } from '../../domain/access.ts';
 import type { Prisma } from '../generated/client.ts';
-
-type AuditWriter = { auditEvent: { create(args: { data: Prisma.AuditEventUncheckedCreateInput }): unknown } };
+import type { Db } from './db.ts';
 
 export interface AuditEntry {
   action: string;
@@ -23,7 +22,7 @@ function redact(value: unknown): Prisma.InputJsonValue | undefined {
   return JSON.parse(JSON.stringify(value, (key, v) => (HIDDEN.has(key) ? undefined : v)));
 }
 
-export async function recordAudit(db: AuditWriter, who: Who, entry: AuditEntry): Promise<void> {
+export async function recordAudit(db: Db, who: Who, entry: AuditEntry): Promise<void> {
   const { actor, origin } = who;
   await db.auditEvent.create({
     data: {
