@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { Commune } from '../api-shapes.ts';
-import { LoadNote } from '../components/LoadNote.tsx';
+import { actionsColumn, ListPage } from '../components/ListPage.tsx';
 import { languageName } from '../components/languages.ts';
 import { useLoad } from '../components/use-load.ts';
 import { hasGlobalRole, hasRoleIn, useSession } from '../session.tsx';
@@ -17,15 +17,42 @@ export function CommunesPage() {
   const langs = languages.data ?? [];
 
   return (
-    <section>
-      <div className="page-head">
-        <h1>{t('communes.title')}</h1>
-        {hasGlobalRole(user, ['ADMIN']) && editing === null && (
+    <ListPage
+      title={t('communes.title')}
+      action={
+        hasGlobalRole(user, ['ADMIN']) &&
+        editing === null && (
           <button type="button" className="primary" onClick={() => setEditing('new')}>
             {t('communes.add')}
           </button>
-        )}
-      </div>
+        )
+      }
+      load={communes}
+      empty={t('communes.none')}
+      columns={[
+        { head: t('communes.code'), cell: (c) => c.code },
+        { head: t('communes.name'), cell: (c) => c.name },
+        { head: t('communes.province'), cell: (c) => c.province },
+        { head: t('communes.timeZone'), cell: (c) => c.timeZone },
+        {
+          head: t('communes.languages'),
+          cell: (c) => c.languages.map((code) => languageName(langs, code, i18n.language)).join(', '),
+        },
+        actionsColumn<Commune>(
+          t('common.actions'),
+          (c) =>
+            hasRoleIn(user, ['ADMIN'], c) && (
+              <button
+                type="button"
+                onClick={() => setEditing(c)}
+                aria-label={t('communes.editNamed', { name: c.name })}
+              >
+                {t('common.edit')}
+              </button>
+            ),
+        ),
+      ]}
+    >
       {editing && (
         <CommuneForm
           commune={editing === 'new' ? null : editing}
@@ -36,45 +63,6 @@ export function CommunesPage() {
           }}
         />
       )}
-      <LoadNote load={communes} empty={t('communes.none')} />
-      {communes.data && communes.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>{t('communes.code')}</th>
-              <th>{t('communes.name')}</th>
-              <th>{t('communes.province')}</th>
-              <th>{t('communes.timeZone')}</th>
-              <th>{t('communes.languages')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {communes.data.map((c) => (
-              <tr key={c.id}>
-                <td>{c.code}</td>
-                <td>{c.name}</td>
-                <td>{c.province}</td>
-                <td>{c.timeZone}</td>
-                <td>{c.languages.map((code) => languageName(langs, code, i18n.language)).join(', ')}</td>
-                <td>
-                  {hasRoleIn(user, ['ADMIN'], c) && (
-                    <button
-                      type="button"
-                      onClick={() => setEditing(c)}
-                      aria-label={t('communes.editNamed', { name: c.name })}
-                    >
-                      {t('common.edit')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    </ListPage>
   );
 }
