@@ -8,13 +8,13 @@ import { type Actor, hasRoleIn, ROLES } from '../../../domain/access.ts';
 import { BULLETIN_STATUSES as STATUSES } from '../../../domain/bulletin.ts';
 import { PRIORITIES } from '../../../domain/priority.ts';
 import type { MediaStore } from '../../../media/store.ts';
-import { findTtsEngine, TTS_ENGINES } from '../../../media/tts.ts';
+import { findTtsEngine, TTS_ENGINES, TTS_TIME_LIMIT_MS, TtsTimeoutError } from '../../../media/tts.ts';
 import { recordAudit } from '../../../prisma/repositories/audit.ts';
 import { bulletinRepository as bulletins } from '../../../prisma/repositories/bulletins.ts';
 import { communeRef } from '../../../prisma/repositories/commune-ref.ts';
 import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
 import { renditionRepository } from '../../../prisma/repositories/renditions.ts';
-import { AppError, NotFoundError } from '../../http/errors.ts';
+import { AppError, NotFoundError, UnavailableError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
 import type { ProgressFeed } from './progress-feed.ts';
@@ -31,6 +31,8 @@ export interface BulletinRouteDeps {
   service: BulletinService;
   feed: ProgressFeed;
   maxUploadBytes: number;
+  /** How long text-to-speech may run for one track (TTS_TIME_LIMIT_MS unless given). */
+  ttsTimeLimitMs?: number;
 }
 
 const BulletinSummary = BulletinOut.omit({ tracks: true, renditions: true })
@@ -189,7 +191,15 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
         }
         const path = await store.newTmpPath('tts');
         try {
-          await engine.synthesize(body.text, params.language, path);
+          await engine
+            .synthesize(body.text, params.language, path, {
+              timeLimitMs: deps.ttsTimeLimitMs ?? TTS_TIME_LIMIT_MS,
+            })
+            .catch((err) => {
+              // Stuck or starved: the child is already killed; the user may try again later.
+              if (err instanceof TtsTimeoutError) throw new UnavailableError('tts-timed-out', err.message);
+              throw err;
+            });
           const file = { path, ...(await store.fingerprint(path)), fileName: `${engine.id}.wav` };
           return await service.putTrack(
             params.bulletinId,
