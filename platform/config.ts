@@ -50,6 +50,21 @@ const envSchema = z.object({
     .default(10),
   LOA_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   LOA_SESSION_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0.1).max(720).default(12),
+  LOA_DISPATCH_MAX_LATE_SEC: z.coerce
+    .number({ error: 'a number of seconds from 0 to 3600' })
+    .min(0, 'a number of seconds from 0 to 3600')
+    .max(3600, 'a number of seconds from 0 to 3600')
+    .default(60),
+  LOA_DISPATCH_LEAD_SEC: z.coerce
+    .number({ error: 'a number of seconds from 1 to 600' })
+    .min(1, 'a number of seconds from 1 to 600')
+    .max(600, 'a number of seconds from 1 to 600')
+    .default(15),
+  LOA_DISPATCH_HORIZON_HOURS: z.coerce
+    .number({ error: 'a number of hours from 1 to 168' })
+    .min(1, 'a number of hours from 1 to 168')
+    .max(168, 'a number of hours from 1 to 168')
+    .default(6),
   WORKER_QUEUES: z
     .string()
     .default('transcode,dispatch,maintenance')

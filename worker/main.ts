@@ -8,6 +8,10 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { DbClient } from '../prisma/repositories/db.ts';
 import { JobTimeoutError, runWithin, WorkerStoppingError } from './deadline.ts';
+import { createDispatchDeps, dispatchSettings } from './dispatch/context.ts';
+import type { DispatchDeps } from './dispatch/deps.ts';
+import { airBroadcasts } from './dispatch/engine.ts';
+import { createDrivers } from './drivers/registry.ts';
 import {
   JOBS,
   type JobName,
@@ -17,8 +21,10 @@ import {
   RETENTION,
 } from './jobs/catalogue.ts';
 import { cleanupTmp } from './jobs/cleanup-tmp.ts';
+import { materialiseBroadcasts } from './jobs/materialise-broadcasts.ts';
 import { createJobProducer, type JobProducer } from './jobs/producer.ts';
 import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
+import { sweepBroadcasts } from './jobs/sweep-broadcasts.ts';
 import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulletin.ts';
 
 export interface WorkerContext {
@@ -35,6 +41,7 @@ export interface WorkerOptions {
 interface HandlerContext extends WorkerContext {
   store: MediaStore;
   jobs: JobProducer;
+  dispatch: DispatchDeps;
 }
 
 /** A handler stops its children and returns (or throws) soon after `signal` fires. */
@@ -48,6 +55,29 @@ const HANDLERS: Record<JobName, Handler> = {
   },
   'transcode-bulletin': (job, ctx, signal) => transcodeBulletin(job, ctx, signal),
   'reconcile-transcodes': (_job, ctx) => reconcileTranscodes(ctx.db, ctx.jobs),
+  'materialise-broadcasts': (job, ctx) => {
+    const { slotIds } = JOBS['materialise-broadcasts'].payload.parse(job.data);
+    return materialiseBroadcasts(ctx.db, ctx.jobs, ctx.logger, {
+      now: ctx.dispatch.clock.now(),
+      ...dispatchSettings(ctx.config),
+      ...(slotIds ? { slotIds } : {}),
+    });
+  },
+  'sweep-broadcasts': (_job, ctx) =>
+    sweepBroadcasts(ctx.db, {
+      now: ctx.dispatch.clock.now(),
+      lateness: ctx.dispatch.lateness,
+      leaseTtlMs: ctx.dispatch.lease.ttlMs,
+      leadMs: dispatchSettings(ctx.config).leadMs,
+    }),
+  'dispatch-instant': (job, ctx, signal) => {
+    const { at } = JOBS['dispatch-instant'].payload.parse(job.data);
+    return airBroadcasts(ctx.dispatch, { at: new Date(at) }, signal);
+  },
+  'air-now': (job, ctx, signal) => {
+    const { broadcastIds } = JOBS['air-now'].payload.parse(job.data);
+    return airBroadcasts(ctx.dispatch, { ids: broadcastIds }, signal);
+  },
 };
 
 /** Compensation once a job has failed for good. */
@@ -71,7 +101,9 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const prefix = base.config.REDIS_PREFIX;
   const jobs = createJobProducer(connection.duplicate(), prefix);
-  const ctx: HandlerContext = { ...base, store: new MediaStore(base.config.mediaDir), jobs };
+  const store = new MediaStore(base.config.mediaDir);
+  const dispatch = createDispatchDeps({ ...base, store, drivers: createDrivers(base.config) });
+  const ctx: HandlerContext = { ...base, store, jobs, dispatch };
   const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];

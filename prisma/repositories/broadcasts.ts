@@ -178,3 +178,30 @@ export async function recordSpread(db: Db, ids: string[], spreadMs: number): Pro
 export async function recordProgress(db: Db, id: string, secondsAired: number): Promise<void> {
   await db.broadcast.updateMany({ where: { id, status: 'AIRING' }, data: { secondsAired } });
 }
+
+/** Planned broadcasts scheduled before `before`: past due, never claimed. */
+export async function overduePlanned(db: Db, before: Date) {
+  return db.broadcast.findMany({
+    where: { status: 'PLANNED', scheduledAt: { lt: before } },
+    select: { id: true, priority: true, scheduledAt: true },
+    take: 1000,
+  });
+}
+
+/**
+ * Broadcasts whose dispatcher is gone: airing with no progress since `airingSilentSince` (the
+ * supervisor records progress with every lease renewal), or claimed before `claimedBefore` and
+ * still not airing (no claim waits that long: lead time plus the lateness limit).
+ */
+export async function abandonedAirings(db: Db, limits: { airingSilentSince: Date; claimedBefore: Date }) {
+  return db.broadcast.findMany({
+    where: {
+      OR: [
+        { status: 'AIRING', updatedAt: { lt: limits.airingSilentSince } },
+        { status: 'STARTING', startedAt: { lt: limits.claimedBefore } },
+      ],
+    },
+    select: { id: true, status: true, secondsAired: true },
+    take: 1000,
+  });
+}

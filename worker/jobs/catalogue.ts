@@ -7,6 +7,8 @@ export type QueueName = (typeof QUEUES)[number];
 
 export interface JobPolicy {
   queue: QueueName;
+  /** Keep completed jobs (for inspection) or remove them at once, so the same id may run again. */
+  keepCompleted?: boolean;
   attempts: number;
   backoffMs: number;
   timeoutMs: number;
@@ -49,6 +51,44 @@ export const JOBS = {
     }),
     everyMs: 3600_000,
   },
+  'materialise-broadcasts': {
+    queue: 'maintenance',
+    attempts: 3,
+    backoffMs: 5_000,
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    payload: z.object({ slotIds: z.array(z.uuid()).max(1000).optional() }),
+    everyMs: 60_000,
+  },
+  'sweep-broadcasts': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 60_000,
+    concurrency: 1,
+    payload: z.object({}),
+    everyMs: 30_000,
+  },
+  // A dispatch job lasts as long as its airings (a 30-minute bulletin repeated…); the engine
+  // stops sending on the signal, and its rows say what aired.
+  'dispatch-instant': {
+    queue: 'dispatch',
+    attempts: 3,
+    backoffMs: 1_000,
+    timeoutMs: 6 * 3600_000,
+    concurrency: 100,
+    keepCompleted: false,
+    payload: z.object({ at: z.iso.datetime() }),
+  },
+  'air-now': {
+    queue: 'dispatch',
+    attempts: 3,
+    backoffMs: 1_000,
+    timeoutMs: 6 * 3600_000,
+    concurrency: 100,
+    keepCompleted: false,
+    payload: z.object({ broadcastIds: z.array(z.uuid()).min(1).max(10_000) }),
+  },
 } satisfies Record<string, JobPolicy>;
 
 export type JobName = keyof typeof JOBS;
@@ -60,6 +100,10 @@ export const RETENTION = {
 
 /** Job ids are derived from database ids, so enqueueing the same work twice is a no-op. */
 export const transcodeJobId = (bulletinId: string, revision: number) => `tb-${bulletinId}-${revision}`;
+/** One dispatch job per start instant, whatever the number of clusters due then. */
+export const dispatchJobId = (at: Date) => `dsp-${at.getTime()}`;
+/** An emergency or test-tone request: one job for all its clusters. */
+export const airNowJobId = (requestId: string) => `now-${requestId}`;
 
 export function jobsOfQueue(queue: QueueName): JobName[] {
   return (Object.keys(JOBS) as JobName[]).filter((name) => JOBS[name].queue === queue);

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { JOBS, type JobName, type QueueName, RETENTION } from './catalogue.ts';
 
 export interface JobProducer {
-  enqueue<N extends JobName>(name: N, data: unknown, jobId: string): Promise<void>;
+  enqueue<N extends JobName>(name: N, data: unknown, jobId: string, options?: { delayMs?: number }): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
@@ -22,7 +22,7 @@ export function createJobProducer(connection: Redis, prefix: string): JobProduce
   };
   return {
     queue,
-    async enqueue(name, data, jobId) {
+    async enqueue(name, data, jobId, options = {}) {
       const policy = JOBS[name];
       const payload = policy.payload.parse(data);
       const q = queue(policy.queue);
@@ -33,7 +33,9 @@ export function createJobProducer(connection: Redis, prefix: string): JobProduce
         jobId,
         attempts: policy.attempts,
         backoff: policy.backoffMs ? { type: 'exponential', delay: policy.backoffMs } : undefined,
+        ...(options.delayMs ? { delay: options.delayMs } : {}),
         ...RETENTION,
+        ...('keepCompleted' in policy && policy.keepCompleted === false ? { removeOnComplete: true } : {}),
       });
     },
     async close() {

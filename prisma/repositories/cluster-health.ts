@@ -1,0 +1,21 @@
+// What Loa last observed of each cluster: online when it took audio or answered a probe,
+// offline when it refused; unknown until then.
+import type { Db } from './db.ts';
+
+export async function markClusterSeen(
+  db: Db,
+  clusterId: string,
+  online: boolean,
+  detail?: string,
+): Promise<void> {
+  const state = online ? 'ONLINE' : 'OFFLINE';
+  const data = { state, detail: detail ?? null, ...(online ? { lastSeenAt: new Date() } : {}) } as const;
+  await db.clusterHealth.upsert({ where: { clusterId }, create: { clusterId, ...data }, update: data });
+}
+
+export async function clusterHealth(db: Db, clusterIds: string[]) {
+  return db.clusterHealth.findMany({
+    where: { clusterId: { in: clusterIds } },
+    select: { clusterId: true, state: true, lastSeenAt: true, detail: true },
+  });
+}

@@ -1,0 +1,44 @@
+// What the dispatch jobs need, built once per worker process from the configuration.
+import type { MediaStore } from '../../media/store.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { DbClient } from '../../prisma/repositories/db.ts';
+import type { Driver } from '../drivers/driver.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { DispatchDeps } from './deps.ts';
+
+/** A renewal every second; three missed renewals and the lease is free (a crashed worker). */
+export const LEASE = { ttlMs: 3_000, renewMs: 1_000 } as const;
+
+export interface DispatchSettings {
+  leadMs: number;
+  horizonMs: number;
+}
+
+export function dispatchSettings(config: Config): DispatchSettings {
+  return {
+    leadMs: config.LOA_DISPATCH_LEAD_SEC * 1000,
+    horizonMs: config.LOA_DISPATCH_HORIZON_HOURS * 3600_000,
+  };
+}
+
+export function createDispatchDeps(options: {
+  config: Config;
+  db: DbClient;
+  store: MediaStore;
+  logger: Logger;
+  drivers: ReadonlyMap<string, Driver>;
+  clock?: Clock;
+}): DispatchDeps {
+  return {
+    db: options.db,
+    store: options.store,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    lateness: { maxLateMs: options.config.LOA_DISPATCH_MAX_LATE_SEC * 1000 },
+    driverFor: (kind) => options.drivers.get(kind),
+    lease: LEASE,
+    retryMs: 1_000,
+    running: new Map(),
+  };
+}

@@ -1,0 +1,193 @@
+// Airs the broadcasts due at one instant. Everything slow (claiming rows, preparing drivers,
+// taking cluster leases) happens before the instant; at the instant every prepared airing is
+// started in one tight loop, so neighbouring clusters start together. A cluster that is not
+// ready by then (offline, busy) is retried with backoff on its own until its lateness limit,
+// while the others air. Every outcome lands in the broadcast row by compare-and-set.
+import type { EndReason } from '../../domain/dispatch/broadcast-status.ts';
+import { tooLate } from '../../domain/dispatch/lateness.ts';
+import {
+  claimBroadcast,
+  type DueBroadcast,
+  dueAt,
+  moveBroadcast,
+  recordSpread,
+} from '../../prisma/repositories/broadcasts.ts';
+import { acquireLease, type Lease, releaseLease } from '../../prisma/repositories/cluster-lease.ts';
+import type { PreparedAiring } from '../drivers/driver.ts';
+import { PREEMPTED, superviseAiring } from './airing.ts';
+import type { DispatchDeps } from './deps.ts';
+import { toAiringRequest } from './request.ts';
+
+interface Ready {
+  broadcast: DueBroadcast;
+  prepared: PreparedAiring;
+  lease: Lease;
+}
+
+const MAX_RETRY_MS = 30_000;
+
+/** Airs what is due at `at` (or the listed broadcasts, now: emergencies and test tones). */
+export async function airBroadcasts(
+  deps: DispatchDeps,
+  target: { at: Date } | { ids: string[] },
+  signal: AbortSignal,
+): Promise<{ aired: string[] }> {
+  const due = await dueAt(deps.db, 'at' in target ? { scheduledAt: target.at } : { ids: target.ids });
+  const startAt = 'at' in target ? target.at.getTime() : deps.clock.now();
+  const claimed = (await Promise.all(due.map((b) => claim(deps, b)))).filter((b) => b !== null);
+
+  // Prepare everyone before the instant; whoever is not ready by then goes on alone.
+  const late: DueBroadcast[] = [];
+  const ready: Ready[] = [];
+  await Promise.all(
+    claimed.map(async (broadcast) => {
+      const budget = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, startAt - deps.clock.now()))]);
+      const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
+        deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
+        return null;
+      });
+      if (got) ready.push({ broadcast, ...got });
+      else late.push(broadcast);
+    }),
+  );
+
+  try {
+    await deps.clock.waitUntil(startAt, signal);
+  } catch (err) {
+    // Stopping before the instant: hand every claim back so another worker airs it in time.
+    await Promise.all(ready.map((r) => handBack(deps, r)));
+    await Promise.all(late.map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
+    throw err;
+  }
+  // The tight loop: nothing awaited between two starts.
+  const started = ready.map(({ broadcast, prepared, lease }) => ({
+    broadcast,
+    lease,
+    airing: prepared.start(),
+  }));
+  const supervised = started.map(({ broadcast, airing, lease }) =>
+    superviseAiring(deps, broadcast, airing, lease),
+  );
+  const stragglers = late.map((broadcast) => retryAlone(deps, broadcast, startAt, signal));
+
+  const firstAudio = await Promise.all(supervised.map((s) => s.firstAudioAt));
+  const times = firstAudio.filter((t): t is number => t !== null);
+  if (times.length > 1) {
+    await recordSpread(
+      deps.db,
+      started.map((s) => s.broadcast.id),
+      Math.max(...times) - Math.min(...times),
+    );
+  }
+  const outcomes = await Promise.all([...supervised.map((s) => s.done), ...stragglers]);
+  return { aired: outcomes.filter((o) => o.status === 'AIRED').map((o) => o.id) };
+}
+
+/** Too late already → missed; otherwise PLANNED → STARTING, or null when another worker has it. */
+async function claim(deps: DispatchDeps, b: DueBroadcast): Promise<DueBroadcast | null> {
+  const late = tooLate(b.priority, b.scheduledAt.getTime(), deps.clock.now(), deps.lateness);
+  if (late) {
+    await end(deps, b.id, 'MISSED', late);
+    return null;
+  }
+  return (await claimBroadcast(deps.db, b.id, new Date(deps.clock.now()))) ? b : null;
+}
+
+/**
+ * Prepares the driver, then takes the cluster's lease (an emergency takes it from a running
+ * normal airing, which stops). Not ready → a DispatchError with the reason.
+ */
+async function prepareAndLease(
+  deps: DispatchDeps,
+  b: DueBroadcast,
+  startAt: number,
+  signal: AbortSignal,
+): Promise<{ prepared: PreparedAiring; lease: Lease }> {
+  const driver = deps.driverFor(b.driverKind);
+  if (!driver) throw new DispatchError('no-driver', `không có trình điều khiển ${b.driverKind} / no driver`);
+  const prepared = await driver.prepare(toAiringRequest(b, driver, deps.store, startAt), signal);
+  const lease = await acquireLease(deps.db, {
+    clusterId: b.clusterId,
+    broadcastId: b.id,
+    priority: b.priority,
+    ttlMs: deps.lease.ttlMs,
+  });
+  if (!lease) {
+    await prepared.abandon(CLUSTER_BUSY);
+    throw new DispatchError(CLUSTER_BUSY.code, CLUSTER_BUSY.message);
+  }
+  if (lease.preempted) deps.running.get(lease.preempted)?.stop(PREEMPTED);
+  return { prepared, lease };
+}
+
+const CLUSTER_BUSY: EndReason = {
+  code: 'cluster-busy',
+  message: 'cụm loa đang phát bản tin khác / the cluster is airing another broadcast',
+};
+
+/** A cluster that was not ready at the instant: retried with backoff until its lateness limit. */
+async function retryAlone(
+  deps: DispatchDeps,
+  b: DueBroadcast,
+  startAt: number,
+  signal: AbortSignal,
+): Promise<{ id: string; status: string }> {
+  let delay = deps.retryMs;
+  let lastError: EndReason = { code: 'not-ready', message: 'chưa sẵn sàng / not ready' };
+  for (;;) {
+    const late = tooLate(b.priority, startAt, deps.clock.now() + delay, deps.lateness);
+    if (signal.aborted) {
+      await moveBroadcast(deps.db, b.id, 'PLANNED');
+      return { id: b.id, status: 'PLANNED' };
+    }
+    if (late) {
+      const reason = {
+        code: lastError.code,
+        message: `${lastError.message}; ${late.message}`,
+      };
+      await end(deps, b.id, 'MISSED', reason);
+      return { id: b.id, status: 'MISSED' };
+    }
+    await deps.clock.waitUntil(deps.clock.now() + delay, signal).catch(() => {});
+    if (signal.aborted) continue;
+    try {
+      const { prepared, lease } = await prepareAndLease(deps, b, deps.clock.now(), signal);
+      return await superviseAiring(deps, b, prepared.start(), lease).done;
+    } catch (err) {
+      lastError = reasonOf(err);
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+    }
+  }
+}
+
+export class DispatchError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function reasonOf(err: unknown): EndReason {
+  if (err instanceof DispatchError) return { code: err.code, message: err.message };
+  const e = err as { code?: string; message?: string };
+  return {
+    code: e.code === 'ECONNREFUSED' ? 'cluster-offline' : 'driver-error',
+    message: e.message ?? String(err),
+  };
+}
+
+async function handBack(deps: DispatchDeps, { broadcast, prepared, lease }: Ready): Promise<void> {
+  await prepared.abandon({ code: 'stopping', message: 'worker stopping' }).catch(() => {});
+  await releaseLease(deps.db, lease);
+  await moveBroadcast(deps.db, broadcast.id, 'PLANNED');
+}
+
+async function end(deps: DispatchDeps, id: string, status: 'MISSED' | 'FAILED', reason: EndReason) {
+  await moveBroadcast(deps.db, id, status, {
+    reasonCode: reason.code,
+    reason: reason.message,
+    endedAt: new Date(deps.clock.now()),
+  });
+}

@@ -1,0 +1,10 @@
+// The drivers a worker process can air through, by cluster driver kind.
+import { join } from 'node:path';
+import type { Config } from '../../platform/config.ts';
+import type { Driver } from './driver.ts';
+import { RecorderDriver } from './recorder.ts';
+
+export function createDrivers(config: Config): Map<string, Driver> {
+  const drivers: Driver[] = [new RecorderDriver({ dir: join(config.mediaDir, 'recordings') })];
+  return new Map(drivers.map((d) => [d.kind, d]));
+}

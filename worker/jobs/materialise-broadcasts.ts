@@ -1,0 +1,64 @@
+// materialise-broadcasts: the slot occurrences of the coming hours become Broadcast rows (one per
+// slot × instant × cluster, with each cluster's rendition), and every start instant that has
+// planned broadcasts gets its dispatch job, due a little before the instant. Run every minute by
+// a job scheduler and after each change to slots, calendars or bulletins; safe to run anywhere,
+// any number of times at once (unique rows, deterministic job ids, PLANNED-only edits). Also the
+// reconcile sweep: a Redis loss or a crash can lose jobs, never rows, so re-enqueueing from the
+// rows restores what was lost.
+import { planSlot } from '../../domain/dispatch/materialise.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { plannedInstants, removeOrphans, syncPlanned } from '../../prisma/repositories/broadcasts.ts';
+import type { DbClient } from '../../prisma/repositories/db.ts';
+import { plannablePage } from '../../prisma/repositories/plannable.ts';
+import { dispatchJobId } from './catalogue.ts';
+import type { JobProducer } from './producer.ts';
+
+export interface MaterialiseOptions {
+  now: number;
+  horizonMs: number;
+  /** How long before its instant a dispatch job is due (claims, driver preparation). */
+  leadMs: number;
+  slotIds?: string[];
+  pageSize?: number;
+}
+
+export async function materialiseBroadcasts(
+  db: DbClient,
+  jobs: JobProducer,
+  logger: Logger,
+  options: MaterialiseOptions,
+): Promise<{ created: number; updated: number; removed: number; instants: number }> {
+  const window = { from: new Date(options.now), to: new Date(options.now + options.horizonMs) };
+  const totals = { created: 0, updated: 0, removed: 0 };
+  let after: string | null = null;
+  do {
+    const page = await plannablePage(db, {
+      after,
+      size: options.pageSize ?? 200,
+      ...(options.slotIds ? { slotIds: options.slotIds } : {}),
+    });
+    const planned = page.slots.flatMap((slot) => {
+      const { planned, unplanned } = planSlot(slot, window, page.bulletins, page.clusters);
+      for (const u of unplanned) logger.debug({ module: 'materialise', ...u }, 'occurrence not planned');
+      return planned;
+    });
+    const counts = await syncPlanned(
+      db,
+      page.slots.map((s) => s.id),
+      window,
+      planned,
+    );
+    totals.created += counts.created;
+    totals.updated += counts.updated;
+    totals.removed += counts.removed;
+    after = page.next;
+  } while (after);
+  if (!options.slotIds) totals.removed += await removeOrphans(db, window);
+
+  const instants = await plannedInstants(db, { from: new Date(options.now - options.leadMs), to: window.to });
+  for (const at of instants) {
+    const delayMs = Math.max(0, at.getTime() - options.leadMs - options.now);
+    await jobs.enqueue('dispatch-instant', { at: at.toISOString() }, dispatchJobId(at), { delayMs });
+  }
+  return { ...totals, instants: instants.length };
+}
