@@ -94,9 +94,14 @@ export function createApp(deps: AppDeps): LoaApp {
   app.set('trust proxy', 'loopback');
   app.use(
     helmet({
-      // Swagger UI styles itself inline; everything else is same-origin.
+      // Swagger UI styles itself inline; a recording is heard back from a blob: URL before it is
+      // uploaded; everything else is same-origin.
       contentSecurityPolicy: {
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null },
+        directives: {
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'media-src': ["'self'", 'blob:'],
+          'upgrade-insecure-requests': null,
+        },
       },
     }),
   );

@@ -58,7 +58,25 @@ describe('recording in the browser', () => {
     await page.waitForTimeout(RECORD_MS);
     await row.getByRole('button', { name: 'Dừng ghi' }).click();
     // The recording can be heard before it is used.
-    await row.locator('.recording-preview audio').waitFor();
+    const preview = row.locator('.recording-preview audio');
+    await preview.waitFor();
+    // …and it plays: the page's Content-Security-Policy lets a blob: recording through.
+    const played = await preview.evaluate(
+      (audio: HTMLAudioElement) =>
+        new Promise<{ currentTime: number } | { error: string }>((resolve) => {
+          const failed = () => resolve({ error: `${audio.error?.code} ${audio.error?.message ?? ''}` });
+          if (audio.error) return failed();
+          audio.addEventListener('error', failed, { once: true });
+          audio.addEventListener('timeupdate', function advanced() {
+            if (audio.currentTime <= 0.2) return;
+            audio.removeEventListener('timeupdate', advanced);
+            audio.pause();
+            resolve({ currentTime: audio.currentTime });
+          });
+          audio.play().catch((err: Error) => resolve({ error: `play(): ${err.name} ${err.message}` }));
+        }),
+    );
+    expect(played).toMatchObject({ currentTime: expect.any(Number) });
     await row.getByRole('button', { name: 'Dùng bản ghi này' }).click();
     await row.getByTestId('track-vie').getByText('Ghi âm', { exact: false }).waitFor();
 
