@@ -6,13 +6,34 @@ const Host = z.string().trim().min(1).max(253);
 const Port = z.number().int().min(1).max(65535);
 
 export const DriverConfigByKind = {
-  RECORDER: z.strictObject({}),
-  RTP: z.strictObject({
-    host: Host,
-    port: Port.refine((p) => p % 2 === 0, 'RTP uses an even port'),
-    payloadType: z.union([z.literal(0), z.literal(8), z.literal(9), z.literal(14)]).default(0),
-    ttl: z.number().int().min(1).max(32).default(1),
-  }),
+  // The recorder writes the rendition a cluster of this profile would air, in a container a
+  // browser plays (WAV L16 or MP3), so the board's player and the tests can hear it.
+  RECORDER: z.strictObject({ profile: z.enum(['wav-l16', 'mp3-24k']).default('wav-l16') }),
+  RTP: z
+    .strictObject({
+      /** The cluster's address, or the multicast group it listens to. */
+      host: Host,
+      port: Port.refine((p) => p % 2 === 0, 'RTP uses an even port'),
+      /** 0 PCMU, 8 PCMA, 14 MPA (MP3), or a dynamic type (96–127) with its `encoding`. G.722 (9) has no rendition yet. */
+      payloadType: z
+        .union([z.literal(0), z.literal(8), z.literal(14), z.number().int().min(96).max(127)])
+        .default(0),
+      encoding: z.enum(['L16', 'OPUS']).optional(),
+      /** Multicast TTL: 1 keeps the stream on the local segment; raise it only for a routed network. */
+      ttl: z.number().int().min(1).max(32).default(1),
+      /** Local address multicast leaves from (the interface facing the clusters); the route decides otherwise. */
+      interface: z.union([z.ipv4(), z.ipv6()]).optional(),
+      /** A device profile other than the encoding's default rendition (e.g. an installation's own). */
+      profile: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,31}$/)
+        .optional(),
+    })
+    .refine((c) => c.payloadType >= 96 === (c.encoding !== undefined), {
+      message:
+        'a dynamic payload type (96–127) needs its encoding (L16 or OPUS), a static one must not have one',
+      path: ['encoding'],
+    }),
   HTTP_PUSH: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     username: z.string().max(64).optional(),

@@ -9,6 +9,7 @@ import { readWavFrames } from './wav.ts';
 
 export type { FrameTrack, MediaFrame } from './frame.ts';
 export { FrameFormatError } from './frame.ts';
+export { concatTracks, joinProgramme, type ProgrammePart } from './programme.ts';
 
 export function readFrames(
   data: Buffer,

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import type { Driver } from './driver.ts';
 import { RecorderDriver } from './recorder.ts';
+import { RtpDriver } from './rtp.ts';
 
 export function createDrivers(config: Config): Map<string, Driver> {
-  const drivers: Driver[] = [new RecorderDriver({ dir: join(config.mediaDir, 'recordings') })];
+  const drivers: Driver[] = [
+    new RecorderDriver({ dir: join(config.mediaDir, 'recordings') }),
+    new RtpDriver(),
+  ];
   return new Map(drivers.map((d) => [d.kind, d]));
 }
