@@ -147,7 +147,12 @@ export function createApp(deps: AppDeps): LoaApp {
   if (deps.webDist && existsSync(join(deps.webDist, 'index.html'))) {
     const webDist = deps.webDist;
     app.use(express.static(webDist, { index: false, maxAge: '1h' }));
-    app.get('/{*spa}', (_req, res) => res.sendFile(join(webDist, 'index.html')));
+    // Only a browser asking for a page gets the app (its router handles deep links); a monitor,
+    // a script or a missing asset gets a 404 problem, not the app's HTML with a 200.
+    app.get('/{*spa}', (req, res, next) => {
+      if (req.accepts(['application/problem+json', 'html']) !== 'html') return next();
+      res.sendFile(join(webDist, 'index.html'));
+    });
   }
   app.use(routeNotFound);
   app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -26,7 +26,11 @@ export const routeNotFound: RequestHandler = (req, res) => {
   sendProblem(
     req,
     res,
-    new AppError(404, 'route-not-found', `${req.method} ${req.path} is not an API route`),
+    new AppError(
+      404,
+      'route-not-found',
+      `${req.method} ${req.originalUrl.split('?')[0]} is not an API route`,
+    ),
   );
 };
 
