@@ -1,12 +1,12 @@
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { AuditEvent } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
-import { ErrorNote } from '../components/ErrorNote.tsx';
 import { Field } from '../components/Field.tsx';
+import { actionsColumn, ListPage } from '../components/ListPage.tsx';
 import { formatInstant } from '../components/time.ts';
-import { useLoad } from '../components/use-load.ts';
+import { type Load, useLoad } from '../components/use-load.ts';
 
 const PAGE = 50;
 
@@ -36,7 +36,7 @@ export function AuditPage() {
   const communeName = (id: string | null) =>
     id ? (communes.data?.find((c) => c.id === id)?.name ?? id.slice(0, 8)) : '—';
 
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (before?: string) => {
       setBusy(true);
       setError(null);
@@ -54,8 +54,8 @@ export function AuditPage() {
   );
   useEffect(() => {
     setOpen(new Set());
-    void load();
-  }, [load]);
+    void fetchPage();
+  }, [fetchPage]);
 
   const toggle = (id: string) =>
     setOpen((old) => {
@@ -65,117 +65,112 @@ export function AuditPage() {
       return next;
     });
 
+  const load: Load<AuditEvent[]> = error
+    ? { state: 'failed', error, data: events }
+    : busy
+      ? { state: 'loading', data: events.length > 0 ? events : undefined }
+      : { state: 'loaded', data: events };
+
   return (
-    <section>
-      <h1>{t('audit.title')}</h1>
-      <p className="muted">{t('audit.intro')}</p>
-      <div className="filters">
-        <CommuneFilter
-          label={t('audit.commune')}
-          allLabel={t('audit.allCommunes')}
-          communes={communes.data ?? []}
-          value={communeId}
-          onChange={setCommuneId}
-        />
-        <Field label={t('audit.entityType')}>
-          {(control) => (
-            <select {...control} value={entityType} onChange={(e) => setEntityType(e.target.value)}>
-              <option value="">{t('audit.allTypes')}</option>
-              {ENTITY_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {t(`audit.types.${type}`)}
-                </option>
-              ))}
-            </select>
+    <ListPage
+      title={t('audit.title')}
+      intro={<p className="muted">{t('audit.intro')}</p>}
+      filters={
+        <>
+          <CommuneFilter
+            label={t('audit.commune')}
+            allLabel={t('audit.allCommunes')}
+            communes={communes.data ?? []}
+            value={communeId}
+            onChange={setCommuneId}
+          />
+          <Field label={t('audit.entityType')}>
+            {(control) => (
+              <select {...control} value={entityType} onChange={(e) => setEntityType(e.target.value)}>
+                <option value="">{t('audit.allTypes')}</option>
+                {ENTITY_TYPES.map((type) => (
+                  <option key={type} value={type}>
+                    {t(`audit.types.${type}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </>
+      }
+      load={load}
+      empty={t('audit.none')}
+      tableClassName="audit"
+      columns={[
+        { head: t('audit.at'), cell: (e) => formatInstant(e.at, i18n.language), className: 'nowrap' },
+        {
+          head: t('audit.actor'),
+          cell: (e) => (
+            <>
+              {e.actorName}
+              {e.via === 'token' && <span className="muted"> ({t('audit.viaToken')})</span>}
+            </>
+          ),
+        },
+        { head: t('audit.action'), cell: (e) => t(`audit.actions.${e.action}`, { defaultValue: e.action }) },
+        {
+          head: t('audit.record'),
+          cell: (e) => (
+            <>
+              {t(`audit.types.${e.entityType}`, { defaultValue: e.entityType })}{' '}
+              {recordName(e) ?? (e.entityId && <code className="muted">{e.entityId.slice(0, 8)}</code>)}
+            </>
+          ),
+        },
+        { head: t('audit.commune'), cell: (e) => communeName(e.communeId) },
+        { head: t('audit.from'), cell: (e) => e.ip, className: 'muted' },
+        actionsColumn<AuditEvent>(
+          t('audit.details'),
+          (e) =>
+            (e.before != null || e.after != null || e.reason) && (
+              <button
+                type="button"
+                className="link nowrap"
+                aria-expanded={open.has(e.id)}
+                onClick={() => toggle(e.id)}
+              >
+                {open.has(e.id) ? t('audit.hide') : t('audit.show')}
+              </button>
+            ),
+        ),
+      ]}
+      detail={(e) =>
+        open.has(e.id) && (
+          <>
+            {e.reason && (
+              <p>
+                <strong>{t('audit.reason')}:</strong> {e.reason}
+              </p>
+            )}
+            <div className="before-after">
+              <div>
+                <h3>{t('audit.before')}</h3>
+                <pre>{e.before == null ? '—' : JSON.stringify(e.before, null, 2)}</pre>
+              </div>
+              <div>
+                <h3>{t('audit.after')}</h3>
+                <pre>{e.after == null ? '—' : JSON.stringify(e.after, null, 2)}</pre>
+              </div>
+            </div>
+            <p className="muted">{e.userAgent}</p>
+          </>
+        )
+      }
+      footer={
+        <div className="actions">
+          {more && (
+            <button type="button" disabled={busy} onClick={() => fetchPage(events[events.length - 1]?.id)}>
+              {t('audit.older')}
+            </button>
           )}
-        </Field>
-      </div>
-      <ErrorNote error={error} />
-      {!busy && events.length === 0 && !error && <p className="muted">{t('audit.none')}</p>}
-      {events.length > 0 && (
-        <table className="audit" aria-label={t('audit.title')}>
-          <thead>
-            <tr>
-              <th>{t('audit.at')}</th>
-              <th>{t('audit.actor')}</th>
-              <th>{t('audit.action')}</th>
-              <th>{t('audit.record')}</th>
-              <th>{t('audit.commune')}</th>
-              <th>{t('audit.from')}</th>
-              <th>
-                <span className="sr-only">{t('audit.details')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => {
-              const expanded = open.has(e.id);
-              const hasDetails = e.before != null || e.after != null || e.reason;
-              return (
-                <Fragment key={e.id}>
-                  <tr>
-                    <td className="nowrap">{formatInstant(e.at, i18n.language)}</td>
-                    <td>
-                      {e.actorName}
-                      {e.via === 'token' && <span className="muted"> ({t('audit.viaToken')})</span>}
-                    </td>
-                    <td>{t(`audit.actions.${e.action}`, { defaultValue: e.action })}</td>
-                    <td>
-                      {t(`audit.types.${e.entityType}`, { defaultValue: e.entityType })}{' '}
-                      {recordName(e) ??
-                        (e.entityId && <code className="muted">{e.entityId.slice(0, 8)}</code>)}
-                    </td>
-                    <td>{communeName(e.communeId)}</td>
-                    <td className="muted">{e.ip}</td>
-                    <td>
-                      {hasDetails && (
-                        <button
-                          type="button"
-                          className="link nowrap"
-                          aria-expanded={expanded}
-                          onClick={() => toggle(e.id)}
-                        >
-                          {expanded ? t('audit.hide') : t('audit.show')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                  {expanded && (
-                    <tr className="details">
-                      <td colSpan={7}>
-                        {e.reason && (
-                          <p>
-                            <strong>{t('audit.reason')}:</strong> {e.reason}
-                          </p>
-                        )}
-                        <div className="before-after">
-                          <div>
-                            <h3>{t('audit.before')}</h3>
-                            <pre>{e.before == null ? '—' : JSON.stringify(e.before, null, 2)}</pre>
-                          </div>
-                          <div>
-                            <h3>{t('audit.after')}</h3>
-                            <pre>{e.after == null ? '—' : JSON.stringify(e.after, null, 2)}</pre>
-                          </div>
-                        </div>
-                        <p className="muted">{e.userAgent}</p>
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      <div className="actions">
-        {more && (
-          <button type="button" disabled={busy} onClick={() => load(events[events.length - 1]?.id)}>
-            {t('audit.older')}
-          </button>
-        )}
-        {busy && <span className="muted">{t('common.loading')}</span>}
-      </div>
-    </section>
+          {busy && events.length > 0 && <span className="muted">{t('common.loading')}</span>}
+        </div>
+      }
+    />
   );
 }

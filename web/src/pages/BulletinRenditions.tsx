@@ -173,8 +173,7 @@ export function RenditionTable(props: { bulletin: Bulletin; languages: Language[
                 <td className="nowrap">
                   {formatLevel(r.truePeakDbtp, 'dBTP', i18n.language)}
                   {r.peakTrimDb < 0 && (
-                    <small className="muted">
-                      {' '}
+                    <small className="muted trim-note">
                       {t('renditions.trimmed', { db: formatLevel(-r.peakTrimDb, 'dB', i18n.language) })}
                     </small>
                   )}

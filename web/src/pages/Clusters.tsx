@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { Cluster } from '../api-shapes.ts';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
-import { LoadNote } from '../components/LoadNote.tsx';
+import { actionsColumn, ListPage } from '../components/ListPage.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { hasRoleIn, useSession } from '../session.tsx';
 import { ClusterForm } from './ClusterForm.tsx';
@@ -20,16 +20,17 @@ export function ClustersPage() {
   const communeOf = (id: string) => communeList.find((c) => c.id === id);
 
   return (
-    <section>
-      <div className="page-head">
-        <h1>{t('clusters.title')}</h1>
-        {adminCommunes.length > 0 && editing === null && (
+    <ListPage
+      title={t('clusters.title')}
+      action={
+        adminCommunes.length > 0 &&
+        editing === null && (
           <button type="button" className="primary" onClick={() => setEditing('new')}>
             {t('clusters.add')}
           </button>
-        )}
-      </div>
-      <div className="filters">
+        )
+      }
+      filters={
         <CommuneFilter
           label={t('clusters.filterCommune')}
           allLabel={t('clusters.allCommunes')}
@@ -37,7 +38,39 @@ export function ClustersPage() {
           value={communeId}
           onChange={setCommuneId}
         />
-      </div>
+      }
+      load={clusters}
+      empty={t('clusters.none')}
+      columns={[
+        { head: t('clusters.name'), cell: (c) => c.name, title: true },
+        { head: t('clusters.commune'), cell: (c) => communeOf(c.communeId)?.name ?? '—' },
+        { head: t('clusters.location'), cell: (c) => c.location || '—' },
+        { head: t('clusters.driverKind'), cell: (c) => t(`clusters.kinds.${c.driverKind}`) },
+        {
+          head: t('clusters.enabled'),
+          cell: (c) => (
+            <span className={`badge ${c.enabled ? 'ok' : 'off'}`}>
+              {c.enabled ? t('clusters.on') : t('clusters.off')}
+            </span>
+          ),
+        },
+        actionsColumn<Cluster>(t('common.actions'), (c) => {
+          const commune = communeOf(c.communeId);
+          return (
+            commune &&
+            hasRoleIn(user, ['ADMIN'], commune) && (
+              <button
+                type="button"
+                onClick={() => setEditing(c)}
+                aria-label={t('clusters.editNamed', { name: c.name })}
+              >
+                {t('common.edit')}
+              </button>
+            )
+          );
+        }),
+      ]}
+    >
       {editing && (
         <ClusterForm
           cluster={editing === 'new' ? null : editing}
@@ -49,52 +82,6 @@ export function ClustersPage() {
           }}
         />
       )}
-      <LoadNote load={clusters} empty={t('clusters.none')} />
-      {clusters.data && clusters.data.length > 0 && (
-        <table aria-label={t('clusters.title')}>
-          <thead>
-            <tr>
-              <th>{t('clusters.name')}</th>
-              <th>{t('clusters.commune')}</th>
-              <th>{t('clusters.location')}</th>
-              <th>{t('clusters.driverKind')}</th>
-              <th>{t('clusters.enabled')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {clusters.data.map((c) => {
-              const commune = communeOf(c.communeId);
-              return (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td>{commune?.name ?? '—'}</td>
-                  <td>{c.location || '—'}</td>
-                  <td>{t(`clusters.kinds.${c.driverKind}`)}</td>
-                  <td>
-                    <span className={`badge ${c.enabled ? 'ok' : 'off'}`}>
-                      {c.enabled ? t('clusters.on') : t('clusters.off')}
-                    </span>
-                  </td>
-                  <td>
-                    {commune && hasRoleIn(user, ['ADMIN'], commune) && (
-                      <button
-                        type="button"
-                        onClick={() => setEditing(c)}
-                        aria-label={t('clusters.editNamed', { name: c.name })}
-                      >
-                        {t('common.edit')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-    </section>
+    </ListPage>
   );
 }

@@ -31,7 +31,7 @@ export function CommunesPage() {
       empty={t('communes.none')}
       columns={[
         { head: t('communes.code'), cell: (c) => c.code },
-        { head: t('communes.name'), cell: (c) => c.name },
+        { head: t('communes.name'), cell: (c) => c.name, title: true },
         { head: t('communes.province'), cell: (c) => c.province },
         { head: t('communes.timeZone'), cell: (c) => c.timeZone },
         {

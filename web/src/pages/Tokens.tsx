@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { ApiToken, CreatedApiToken } from '../api-shapes.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { actionsColumn, ListPage } from '../components/ListPage.tsx';
 import { formatInstant } from '../components/time.ts';
 import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
@@ -24,10 +25,10 @@ export function TokensPage() {
     });
 
   return (
-    <section>
-      <div className="page-head">
-        <h1>{t('tokens.title')}</h1>
-        {!creating && (
+    <ListPage
+      title={t('tokens.title')}
+      action={
+        !creating && (
           <button
             type="button"
             className="primary"
@@ -38,9 +39,49 @@ export function TokensPage() {
           >
             {t('tokens.add')}
           </button>
-        )}
-      </div>
-      <p className="muted">{t('tokens.intro')}</p>
+        )
+      }
+      intro={<p className="muted">{t('tokens.intro')}</p>}
+      load={tokens}
+      empty={t('tokens.none')}
+      rowClassName={(token) => (token.revokedAt ? 'disabled-row' : undefined)}
+      columns={[
+        { head: t('tokens.name'), cell: (token) => token.name, title: true },
+        { head: t('tokens.prefix'), cell: (token) => <code>{token.prefix}…</code> },
+        { head: t('tokens.user'), cell: (token) => <code>{token.username}</code> },
+        { head: t('tokens.createdAt'), cell: (token) => formatInstant(token.createdAt, i18n.language) },
+        {
+          head: t('tokens.lastUsedAt'),
+          cell: (token) =>
+            token.lastUsedAt ? formatInstant(token.lastUsedAt, i18n.language) : t('tokens.never'),
+        },
+        {
+          head: t('tokens.status'),
+          cell: (token) =>
+            token.revokedAt ? (
+              <span className="badge down">
+                {t('tokens.revokedAt', { time: formatInstant(token.revokedAt, i18n.language) })}
+              </span>
+            ) : (
+              <span className="badge ok">{t('tokens.active')}</span>
+            ),
+        },
+        actionsColumn<ApiToken>(
+          t('common.actions'),
+          (token) =>
+            !token.revokedAt && (
+              <button
+                type="button"
+                className="danger"
+                onClick={() => revoke(token)}
+                aria-label={t('tokens.revokeNamed', { name: token.name })}
+              >
+                {t('tokens.revoke')}
+              </button>
+            ),
+        ),
+      ]}
+    >
       {creating && (
         <TokenForm
           users={(users.data ?? []).filter((u) => !u.disabled)}
@@ -55,63 +96,6 @@ export function TokensPage() {
       )}
       {created && <TokenReveal token={created} onClose={() => setCreated(null)} />}
       <ErrorNote error={revokeError} />
-      {tokens.state === 'failed' && <ErrorNote error={tokens.error} />}
-      {tokens.data && tokens.data.length === 0 && <p className="muted">{t('tokens.none')}</p>}
-      {tokens.data && tokens.data.length > 0 && (
-        <table aria-label={t('tokens.title')}>
-          <thead>
-            <tr>
-              <th>{t('tokens.name')}</th>
-              <th>{t('tokens.prefix')}</th>
-              <th>{t('tokens.user')}</th>
-              <th>{t('tokens.createdAt')}</th>
-              <th>{t('tokens.lastUsedAt')}</th>
-              <th>{t('tokens.status')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((token) => (
-              <tr key={token.id} className={token.revokedAt ? 'disabled-row' : undefined}>
-                <td>{token.name}</td>
-                <td>
-                  <code>{token.prefix}…</code>
-                </td>
-                <td>
-                  <code>{token.username}</code>
-                </td>
-                <td>{formatInstant(token.createdAt, i18n.language)}</td>
-                <td>
-                  {token.lastUsedAt ? formatInstant(token.lastUsedAt, i18n.language) : t('tokens.never')}
-                </td>
-                <td>
-                  {token.revokedAt ? (
-                    <span className="badge down">
-                      {t('tokens.revokedAt', { time: formatInstant(token.revokedAt, i18n.language) })}
-                    </span>
-                  ) : (
-                    <span className="badge ok">{t('tokens.active')}</span>
-                  )}
-                </td>
-                <td>
-                  {!token.revokedAt && (
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => revoke(token)}
-                      aria-label={t('tokens.revokeNamed', { name: token.name })}
-                    >
-                      {t('tokens.revoke')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    </ListPage>
   );
 }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { User } from '../api-shapes.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
-import { LoadNote } from '../components/LoadNote.tsx';
+import { actionsColumn, ListPage } from '../components/ListPage.tsx';
 import { RoleList } from '../components/roles.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { useSession } from '../session.tsx';
@@ -36,15 +36,56 @@ export function UsersPage() {
   }
 
   return (
-    <section>
-      <div className="page-head">
-        <h1>{t('users.title')}</h1>
-        {editing === null && (
+    <ListPage
+      title={t('users.title')}
+      action={
+        editing === null && (
           <button type="button" className="primary" onClick={() => setEditing('new')}>
             {t('users.add')}
           </button>
-        )}
-      </div>
+        )
+      }
+      load={users}
+      rowClassName={(u) => (u.disabled ? 'disabled-row' : undefined)}
+      columns={[
+        { head: t('users.username'), cell: (u) => <code>{u.username}</code>, title: true },
+        { head: t('users.displayName'), cell: (u) => u.displayName },
+        { head: t('users.rolesAndScope'), cell: (u) => <RoleList roles={u.roles} /> },
+        {
+          head: t('users.status'),
+          cell: (u) => (
+            <span className={`badge ${u.disabled ? 'down' : 'ok'}`}>
+              {u.disabled ? t('users.disabled') : t('users.active')}
+            </span>
+          ),
+        },
+        actionsColumn<User>(t('common.actions'), (u) => (
+          <>
+            <button
+              type="button"
+              onClick={() => setEditing(u)}
+              aria-label={t('users.editNamed', { name: u.username })}
+            >
+              {t('common.edit')}
+            </button>
+            {u.id !== me.id && (
+              <button
+                type="button"
+                className={u.disabled ? undefined : 'danger'}
+                onClick={() => toggleDisabled(u)}
+                aria-label={
+                  u.disabled
+                    ? t('users.enableNamed', { name: u.username })
+                    : t('users.disableNamed', { name: u.username })
+                }
+              >
+                {u.disabled ? t('users.enable') : t('users.disable')}
+              </button>
+            )}
+          </>
+        )),
+      ]}
+    >
       {editing && (
         <UserForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -61,63 +102,6 @@ export function UsersPage() {
       )}
       {notice && <output className="ok-note">{notice}</output>}
       <ErrorNote error={toggleError} />
-      <LoadNote load={users} />
-      {users.data && (
-        <table aria-label={t('users.title')}>
-          <thead>
-            <tr>
-              <th>{t('users.username')}</th>
-              <th>{t('users.displayName')}</th>
-              <th>{t('users.rolesAndScope')}</th>
-              <th>{t('users.status')}</th>
-              <th>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((u) => (
-              <tr key={u.id} className={u.disabled ? 'disabled-row' : undefined}>
-                <td>
-                  <code>{u.username}</code>
-                </td>
-                <td>{u.displayName}</td>
-                <td>
-                  <RoleList roles={u.roles} />
-                </td>
-                <td>
-                  <span className={`badge ${u.disabled ? 'down' : 'ok'}`}>
-                    {u.disabled ? t('users.disabled') : t('users.active')}
-                  </span>
-                </td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    onClick={() => setEditing(u)}
-                    aria-label={t('users.editNamed', { name: u.username })}
-                  >
-                    {t('common.edit')}
-                  </button>
-                  {u.id !== me.id && (
-                    <button
-                      type="button"
-                      className={u.disabled ? undefined : 'danger'}
-                      onClick={() => toggleDisabled(u)}
-                      aria-label={
-                        u.disabled
-                          ? t('users.enableNamed', { name: u.username })
-                          : t('users.disableNamed', { name: u.username })
-                      }
-                    >
-                      {u.disabled ? t('users.enable') : t('users.disable')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+    </ListPage>
   );
 }
