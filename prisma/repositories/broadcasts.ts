@@ -37,17 +37,26 @@ export async function syncPlanned(
       slotId: true,
       clusterId: true,
       scheduledAt: true,
+      marketDay: true,
       status: true,
       priority: true,
       profileId: true,
       plan: true,
     },
   });
+  // An occurrence that has started on a cluster is not planned again there, even if its slot
+  // has since moved to another time of the same market day: it would air twice.
+  const dayKey = (slotId: string | null, clusterId: string, day: string | null) =>
+    `${slotId}|${clusterId}|${day}`;
+  const begun = new Set(
+    existing.filter((b) => b.status !== 'PLANNED').map((b) => dayKey(b.slotId, b.clusterId, b.marketDay)),
+  );
   const byKey = new Map(existing.map((b) => [keyOf(b.slotId, b.clusterId, b.scheduledAt), b]));
   const wanted = new Set<string>();
   const toCreate: Prisma.BroadcastCreateManyInput[] = [];
   let updated = 0;
   for (const p of planned) {
+    if (begun.has(dayKey(p.slotId, p.clusterId, p.marketDay))) continue;
     const key = keyOf(p.slotId, p.clusterId, p.scheduledAt);
     wanted.add(key);
     const row = toRow(p);

@@ -50,8 +50,8 @@ it('on start, the maintenance worker removes the old temp dirs a crash left behi
     ['transcode', 'dispatch', 'maintenance'],
   );
   closers.push(() => workers.close());
-  // Queues with no job kinds yet get no worker.
-  expect(workers.queues).toEqual(['transcode', 'maintenance']);
+  // Every queue now has job kinds (dispatch: dispatch-instant, air-now), so each gets a worker.
+  expect(workers.queues).toEqual(['transcode', 'dispatch', 'maintenance']);
 
   expect(await firstRun).toEqual({ removed: ['stale-job'] });
   expect(await readdir(tmp)).toEqual(['running-job']);
