@@ -8,8 +8,6 @@
  * loop is never held for more than one send. The first unit goes out synchronously inside
  * `pace()`, so airings started in one loop send their first audio in that loop.
  */
-import { performance } from 'node:perf_hooks';
-
 export interface PacerOptions {
   count: number;
   /** Media offset of unit `index` in ms from the start; non-decreasing. */
@@ -52,6 +50,7 @@ export const LATE_MS = 20;
 const DEFAULT_SPIN_MS = 2;
 
 export function pace(options: PacerOptions): Pacing {
+  // The global `performance` (not node:perf_hooks' import), so test fake timers can drive it.
   const clock = options.clock ?? (() => performance.now());
   const spinMs = options.spinMs ?? DEFAULT_SPIN_MS;
   const lateness = new Float64Array(options.count);

@@ -12,7 +12,6 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../domain/driver-config.ts';
 import { findProfile } from '../../media/profiles.ts';
