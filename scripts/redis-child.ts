@@ -10,7 +10,7 @@
 // owner's end of a pipe to close.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -124,6 +124,10 @@ export async function startRedisChild(
     'noeviction',
     '--protected-mode',
     'yes',
+    // Written by redis itself, and removed by it whenever it shuts down on a signal, including
+    // the parent-death SIGTERM: left behind only by a redis that was SIGKILLed.
+    '--pidfile',
+    pidFile,
   ];
   const guard = options.guard ?? (canUsePdeathsig() ? 'pdeathsig' : 'watchdog');
   // `setpriv` sets the parent-death signal and execs redis-server: same pid, same parent.
@@ -133,7 +137,6 @@ export async function startRedisChild(
       : ['redis-server', args];
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const watchdog = guard === 'watchdog' && child.pid !== undefined ? startWatchdog(child.pid) : undefined;
-  if (child.pid !== undefined) await writeFile(pidFile, String(child.pid));
   const url = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) done();

@@ -1,8 +1,9 @@
 // The private redis-server dies with its owner even when the owner cannot stop it (SIGKILL),
 // by either guard: the kernel's parent-death signal (setpriv) or the pipe watchdog; it is not in
-// the owner's process group; and a stale pid file does not keep the next one from starting.
+// the owner's process group; it removes its pid file as it goes; and a stale pid file does not
+// keep the next one from starting.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,6 +79,8 @@ describe('private redis-server', () => {
       owner.kill('SIGKILL');
       const ms = await goneWithin(redisPid, GONE_WITHIN_MS);
       expect(alive(redisPid), `redis still running ${ms} ms after its owner's SIGKILL`).toBe(false);
+      // It shut down on SIGTERM, so it removed its pid file itself.
+      expect(existsSync(join(dir, 'redis.pid'))).toBe(false);
     });
   }
 
@@ -93,7 +96,7 @@ describe('private redis-server', () => {
     const second = await startRedisChild(dir, { aof: false });
     pids.push(second.process.pid as number);
     expect(await goneWithin(first.process.pid as number, GONE_WITHIN_MS)).toBeLessThan(GONE_WITHIN_MS);
-    expect(readFileSync(join(dir, 'redis.pid'), 'utf8')).toBe(String(second.process.pid));
+    expect(readFileSync(join(dir, 'redis.pid'), 'utf8').trim()).toBe(String(second.process.pid));
     await second.stop();
   });
 });
