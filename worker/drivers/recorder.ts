@@ -75,7 +75,8 @@ export class RecorderDriver implements Driver<RecorderConfig> {
     return {
       start: () => airToFile(track, file, path),
       abandon: async () => {
-        file.destroy();
+        file.end();
+        await once(file, 'close').catch(() => undefined);
         await rm(path, { force: true });
       },
     };
