@@ -1,11 +1,11 @@
 // createApp(deps) builds the whole HTTP surface; index.ts, runtime.ts and the tests use it.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { pinoHttp } from 'pino-http';
 import type { MediaStore } from '../media/store.ts';
 import type { Logger } from '../platform/logger.ts';
 import { VERSION } from '../platform/version.ts';
@@ -15,6 +15,7 @@ import { apiDocsRouter } from './http/api-docs.ts';
 import { createCsrf } from './http/csrf.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
 import { problemHandler, routeNotFound, sendProblem } from './http/problem.ts';
+import { requestLog } from './http/request-log.ts';
 import { defineRoute, type RouteDefinition } from './http/route.ts';
 import { mountRoutes } from './http/router.ts';
 import { authRoutes } from './modules/accounts/auth-routes.ts';
@@ -28,6 +29,7 @@ import {
 import { tokenRoutes } from './modules/accounts/token-routes.ts';
 import { userRoutes } from './modules/accounts/user-routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { broadcastRoutes } from './modules/broadcasts/routes.ts';
 import type { ProgressFeed } from './modules/bulletins/progress-feed.ts';
 import { bulletinRoutes } from './modules/bulletins/routes.ts';
 import { bulletinService } from './modules/bulletins/service.ts';
@@ -63,6 +65,13 @@ export interface LoaApp extends Express {
 function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDefinition[] {
   const session = { ttlMs: deps.sessionTtlMs ?? 12 * 3600_000 };
   const throttle = createLoginThrottle(deps.redis, deps.redisPrefix, deps.throttle ?? DEFAULT_THROTTLE);
+  // A slot or calendar change re-plans its broadcasts at once; the periodic run would within a minute.
+  const replan = (slotIds: string[]) =>
+    deps.jobs
+      .enqueue('materialise-broadcasts', { slotIds }, `mat-${randomUUID()}`)
+      .catch((err: Error) =>
+        deps.logger.warn({ module: 'slots', err: err.message }, 're-planning postponed'),
+      );
   return [
     ...systemRoutes({ checks: deps.readinessChecks, version: VERSION }),
     ...authRoutes({ db: deps.db, csrf, throttle, session }),
@@ -71,8 +80,8 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.db),
     ...clusterRoutes(deps.db),
     ...auditRoutes(deps.db),
-    ...calendarRoutes(deps.db, deps.secret),
-    ...slotRoutes(deps.db),
+    ...calendarRoutes(deps.db, deps.secret, replan),
+    ...slotRoutes(deps.db, replan),
     ...bulletinRoutes({
       db: deps.db,
       store: deps.store,
@@ -85,6 +94,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
         maxAudioSec: deps.limits.maxAudioSec,
       }),
     }),
+    ...broadcastRoutes({ db: deps.db, store: deps.store, jobs: deps.jobs }),
   ];
 }
 
@@ -105,14 +115,7 @@ export function createApp(deps: AppDeps): LoaApp {
       },
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // Feed keys are credentials of a sort: keep them out of the logs.
-      serializers: { req: (req) => ({ ...req, url: String(req.url).replace(/([?&]key=)[^&]*/g, '$1…') }) },
-    }),
-  );
+  app.use(requestLog(deps.logger));
 
   app.use(express.json({ limit: '1mb' }));
   app.use(cookieParser());

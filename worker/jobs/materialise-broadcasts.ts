@@ -30,6 +30,7 @@ export async function materialiseBroadcasts(
 ): Promise<{ created: number; updated: number; removed: number; instants: number }> {
   const window = { from: new Date(options.now), to: new Date(options.now + options.horizonMs) };
   const totals = { created: 0, updated: 0, removed: 0 };
+  const seen = new Set<string>();
   let after: string | null = null;
   do {
     const page = await plannablePage(db, {
@@ -48,12 +49,18 @@ export async function materialiseBroadcasts(
       window,
       planned,
     );
+    for (const slot of page.slots) seen.add(slot.id);
     totals.created += counts.created;
     totals.updated += counts.updated;
     totals.removed += counts.removed;
     after = page.next;
   } while (after);
   if (!options.slotIds) totals.removed += await removeOrphans(db, window);
+  else {
+    // Slots asked for that are gone (deleted): their future broadcasts go with them.
+    const gone = options.slotIds.filter((id) => !seen.has(id));
+    if (gone.length > 0) totals.removed += (await syncPlanned(db, gone, window, [])).removed;
+  }
 
   const instants = await plannedInstants(db, { from: new Date(options.now - options.leadMs), to: window.to });
   for (const at of instants) {

@@ -16,7 +16,7 @@ import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts
 import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
-import { slotService } from '../slots/service.ts';
+import { type Replan, slotService } from '../slots/service.ts';
 import { feedKey, isFeedKey } from './feed-key.ts';
 import { calendarMarketDays, communeFeed, communeMarketDays, resolveRange } from './occurrences.ts';
 import {
@@ -48,8 +48,8 @@ function parseCalendar(input: unknown) {
   throw new ValidationError(issues);
 }
 
-export function calendarRoutes(db: DbClient, feedSecret: string): RouteDefinition[] {
-  const slots = slotService(db);
+export function calendarRoutes(db: DbClient, feedSecret: string, replan?: Replan): RouteDefinition[] {
+  const slots = slotService(db, replan);
   const communeOfCalendar = ({ params }: { params: { calendarId: string } }) =>
     calendars.communeOf(db, params.calendarId);
   const communeOfBody = ({ body }: { body: { communeId: string } }) => communeRef(db, body.communeId);
@@ -147,8 +147,8 @@ export function calendarRoutes(db: DbClient, feedSecret: string): RouteDefinitio
       request: { params: CalendarParams, body: UpdateCalendar },
       response: { description: 'Updated', schema: CalendarOut },
       problems: [401, 403, 404, 409],
-      handler: async ({ params, body }, { actor, origin }) =>
-        inTransaction(db, async (tx) => {
+      handler: async ({ params, body }, { actor, origin }) => {
+        const updated = await inTransaction(db, async (tx) => {
           const before = await calendars.find(tx, params.calendarId);
           if (!before) throw new NotFoundError('market calendar');
           await slotRepository.lockCommune(tx, before.communeId);
@@ -169,7 +169,11 @@ export function calendarRoutes(db: DbClient, feedSecret: string): RouteDefinitio
             },
           );
           return after;
-        }),
+        });
+        // Other market days: the calendar's slots air on other dates now.
+        await replan?.((await slotRepository.enabledOfCalendar(db, updated.id)).map((s) => s.id));
+        return updated;
+      },
     }),
     defineRoute({
       method: 'delete',

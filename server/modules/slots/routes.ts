@@ -7,13 +7,13 @@ import type { DbClient } from '../../../prisma/repositories/db.ts';
 import { slotRepository } from '../../../prisma/repositories/slots.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { CreateSlot, SavedSlotOut, SlotOut, SlotParams, SlotQuery, UpdateSlot } from './schemas.ts';
-import { slotService } from './service.ts';
+import { type Replan, slotService } from './service.ts';
 
 /** Who may create, change and delete slots. */
 export const SLOT_WRITERS: readonly Role[] = ['SCHEDULER'];
 
-export function slotRoutes(db: DbClient): RouteDefinition[] {
-  const service = slotService(db);
+export function slotRoutes(db: DbClient, replan?: Replan): RouteDefinition[] {
+  const service = slotService(db, replan);
   const communeOfSlot = ({ params }: { params: { slotId: string } }) =>
     slotRepository.communeOf(db, params.slotId);
   const communeOfCalendar = ({ body }: { body: { calendarId: string } }) =>

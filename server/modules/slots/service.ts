@@ -86,7 +86,10 @@ function orderedByScheduler(saved: SlotData, other: StoredSlot): boolean {
   return saved.order !== null && other.order !== null && saved.order !== other.order;
 }
 
-export function slotService(db: DbClient) {
+/** Asks for the broadcasts of these slots to be planned again (after a commit that changed them). */
+export type Replan = (slotIds: string[]) => Promise<void>;
+
+export function slotService(db: DbClient, replan: Replan = async () => {}) {
   async function loadCalendar(id: string): Promise<StoredCalendar> {
     const calendar = await calendarRepository.find(db, id);
     if (!calendar) throw new NotFoundError('market calendar');
@@ -236,7 +239,7 @@ export function slotService(db: DbClient) {
 
   /** Checks, then writes in one transaction holding the commune's lock, with its audit event. */
   async function save(calendar: StoredCalendar, data: SlotData, who: Who, existing: StoredSlot | null) {
-    return inTransaction(db, async (tx) => {
+    const result = await inTransaction(db, async (tx) => {
       await slotRepository.lockCommune(tx, calendar.communeId);
       const id = existing?.id ?? randomUUID();
       const { blocking, warnings } = await collisions(tx, { ...data, id }, calendar);
@@ -254,6 +257,8 @@ export function slotService(db: DbClient) {
       });
       return { ...present(saved, calendar), warnings };
     });
+    await replan([result.id]);
+    return result;
   }
 
   /**
@@ -330,6 +335,7 @@ export function slotService(db: DbClient) {
           before: existing,
         });
       });
+      await replan([id]);
     },
   };
 }
