@@ -1,8 +1,10 @@
 /** ffprobe → typed MediaInfo, and the checks that tell a usable upload from a bad one. */
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { decodeCheckArgs, type InputSpec, probeArgs } from './commands.ts';
 import { FfmpegError, runFfmpeg, runFfprobe } from './ffmpeg-runner.ts';
+import { ChildInterruptedError } from './interrupted.ts';
 
 export type MediaErrorCode =
   | 'EMPTY_FILE'
@@ -107,8 +109,23 @@ async function assertNotEmpty(path: string): Promise<void> {
   if (size === 0) throw new MediaError('EMPTY_FILE', 'the file is empty');
 }
 
+/**
+ * A child that failed because a signal from outside stopped it (the terminal's Ctrl-C reaches the
+ * whole process group): killed by it, or ffmpeg's own "received signal N" exit. Signals Loa sends
+ * itself (timeout, stall, abort) carry their own codes and are not this.
+ */
+function interruption(error: FfmpegError): ChildInterruptedError | null {
+  if (error.code !== 'FFMPEG_FAILED') return null;
+  const command = basename(error.commandLine.split(' ')[0] ?? 'ffmpeg');
+  if (error.exitSignal) return new ChildInterruptedError(command, error.exitSignal);
+  const received = /received signal (\d+)/.exec(error.stderrTail)?.[1];
+  return received ? new ChildInterruptedError(command, `signal ${received}`) : null;
+}
+
 function classifyProbeFailure(error: unknown): unknown {
   if (!(error instanceof FfmpegError) || error.code !== 'FFMPEG_FAILED') return error;
+  const interrupted = interruption(error);
+  if (interrupted) return interrupted;
   // A recognised container that Loa does not accept (an image, a playlist…) versus no container at all.
   if (/Format not on whitelist/i.test(error.stderrTail)) {
     const format = /\[(\w+) @/.exec(error.stderrTail)?.[1];
@@ -191,7 +208,10 @@ async function decodeToEnd(spec: InputSpec, limitSec: number, options: ProbeOpti
     return { outTimeSec, warnings: stderr.split('\n').filter((line) => line.trim() !== '') };
   } catch (error) {
     if (error instanceof FfmpegError && error.code === 'FFMPEG_FAILED') {
-      throw new MediaError('UNDECODABLE', 'the audio cannot be decoded', { stderr: error.stderrTail });
+      throw (
+        interruption(error) ??
+        new MediaError('UNDECODABLE', 'the audio cannot be decoded', { stderr: error.stderrTail })
+      );
     }
     throw error;
   }

@@ -4,6 +4,7 @@
 // child still running at the limit is stuck or starved, and is killed rather than held forever.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ChildInterruptedError } from './interrupted.ts';
 
 const run = promisify(execFile);
 
@@ -36,7 +37,10 @@ export interface TtsEngine {
   languages: string[];
   /** null when ready, else why not (shown to the user). */
   unavailableReason(): Promise<string | null>;
-  /** Writes a WAV file; rejects with TtsTimeoutError at the time limit. */
+  /**
+   * Writes a WAV file; rejects with TtsTimeoutError at the time limit, ChildInterruptedError when
+   * the child is killed by a signal from outside.
+   */
   synthesize(text: string, language: string, outPath: string, options?: SynthesizeOptions): Promise<void>;
 }
 
@@ -87,10 +91,12 @@ export const espeakNg: TtsEngine = {
         }
       });
       // 'close': the child has exited, so a rejection means it is gone, not still running.
-      child.on('close', (code) => {
+      child.on('close', (code, exitSignal) => {
         clearTimeout(timer);
         if (timedOut) reject(new TtsTimeoutError('espeak-ng', timeLimitMs));
         else if (aborted) reject(aborted);
+        // Killed by a signal Loa did not send (Ctrl-C reaches the whole process group).
+        else if (exitSignal) reject(new ChildInterruptedError('espeak-ng', exitSignal));
         else if (code === 0) resolve();
         else reject(new Error(`espeak-ng failed (${code}): ${stderr}`));
       });

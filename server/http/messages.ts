@@ -55,6 +55,14 @@ const TITLES: Record<string, Record<Lang, string>> = {
     en: 'Only a scheduler can make an emergency bulletin',
   },
   'tts-unavailable': { vi: 'Chưa cài đặt bộ đọc văn bản', en: 'Text-to-speech is not installed' },
+  'tts-timed-out': {
+    vi: 'Bộ đọc văn bản chạy quá lâu và đã bị dừng, hãy thử lại',
+    en: 'Text-to-speech took too long and was stopped; try again',
+  },
+  interrupted: {
+    vi: 'Việc xử lý âm thanh bị ngắt giữa chừng (hệ thống đang dừng?), hãy thử lại',
+    en: 'Audio processing was interrupted (is the system stopping?); try again',
+  },
   'tts-language-unsupported': {
     vi: 'Bộ đọc không hỗ trợ ngôn ngữ này',
     en: 'Text-to-speech cannot speak this language',

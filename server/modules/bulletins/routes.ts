@@ -17,6 +17,7 @@ import { renditionRepository } from '../../../prisma/repositories/renditions.ts'
 import { AppError, NotFoundError, UnavailableError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
+import { toInterruptedProblem } from './media-errors.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import { BulletinOut, BulletinParams, CreateBulletin, TrackParams, UpdateBulletin } from './schemas.ts';
 import type { BulletinService } from './service.ts';
@@ -198,7 +199,7 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
             .catch((err) => {
               // Stuck or starved: the child is already killed; the user may try again later.
               if (err instanceof TtsTimeoutError) throw new UnavailableError('tts-timed-out', err.message);
-              throw err;
+              throw toInterruptedProblem(err);
             });
           const file = { path, ...(await store.fingerprint(path)), fileName: `${engine.id}.wav` };
           return await service.putTrack(
