@@ -71,7 +71,8 @@ export async function plannablePage(
   };
 }
 
-async function loadClusters(db: Db, ids: string[]): Promise<Map<string, PlannableCluster>> {
+/** Clusters by id with the device profile each needs (materialisation, emergencies, test tones). */
+export async function loadClusters(db: Db, ids: string[]): Promise<Map<string, PlannableCluster>> {
   const rows = await db.cluster.findMany({
     where: { id: { in: ids } },
     select: { id: true, communeId: true, enabled: true, driverKind: true, driverConfig: true },
@@ -90,7 +91,8 @@ async function loadClusters(db: Db, ids: string[]): Promise<Map<string, Plannabl
   );
 }
 
-async function loadBulletins(db: Db, ids: string[]): Promise<Map<string, PlannableBulletin>> {
+/** Bulletins by id with their current programme renditions per profile, and whether they may air. */
+export async function loadBulletins(db: Db, ids: string[]): Promise<Map<string, PlannableBulletin>> {
   const rows = await db.bulletin.findMany({
     where: { id: { in: ids } },
     select: {
@@ -98,6 +100,7 @@ async function loadBulletins(db: Db, ids: string[]): Promise<Map<string, Plannab
       status: true,
       revision: true,
       approvedAt: true,
+      archivedAt: true,
       validFrom: true,
       validUntil: true,
       renditions: {
@@ -131,7 +134,8 @@ async function loadBulletins(db: Db, ids: string[]): Promise<Map<string, Plannab
           },
         ]),
       );
-      const airable = b.status === 'READY' && b.approvedAt !== null;
+      // An archived bulletin is kept as evidence, never aired again.
+      const airable = b.status === 'READY' && b.approvedAt !== null && b.archivedAt === null;
       return [b.id, { id: b.id, airable, validFrom: b.validFrom, validUntil: b.validUntil, renditions }];
     }),
   );
