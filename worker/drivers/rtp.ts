@@ -88,8 +88,14 @@ class FanOutGroup {
     private readonly onLaunch: () => void,
   ) {}
 
-  get launched(): boolean {
+  /** A start() has come: the group sends its first packet at the end of this turn and takes no new preparations. */
+  get starting(): boolean {
     return this.launchQueued;
+  }
+
+  /** The first packet has gone: a newcomer can no longer start with it. */
+  get begun(): boolean {
+    return this.pacing !== undefined;
   }
 
   join(destination: Destination): void {
@@ -197,7 +203,7 @@ export class RtpDriver implements Driver<RtpConfig> {
     const key = `${request.startAt}|${programme}|${encoding}|${config.payloadType}`;
     const stream = await this.stream(`${programme}|${encoding}`, request, encoding, signal);
     let group = this.groups.get(key);
-    if (!group || group.launched) {
+    if (!group || group.starting) {
       const created = new FanOutGroup(stream, config.payloadType, () => {
         if (this.groups.get(key) === created) this.groups.delete(key);
       });
@@ -211,7 +217,7 @@ export class RtpDriver implements Driver<RtpConfig> {
       if (settled) return;
       settled = true;
       joined.pending--;
-      if (joined.pending === 0 && !joined.launched) {
+      if (joined.pending === 0 && !joined.starting) {
         if (this.groups.get(key) === joined) this.groups.delete(key);
         this.streams.delete(`${programme}|${encoding}`);
       }
@@ -220,7 +226,7 @@ export class RtpDriver implements Driver<RtpConfig> {
       start: () => {
         release();
         // A group that has begun cannot take a newcomer from the first packet: give it its own.
-        const target = joined.launched ? new FanOutGroup(stream, config.payloadType, () => {}) : joined;
+        const target = joined.begun ? new FanOutGroup(stream, config.payloadType, () => {}) : joined;
         return startDestination(target, socket, address, config.port);
       },
       abandon: async () => release(),

@@ -17,6 +17,7 @@ import { renditionRepository } from '../../../prisma/repositories/renditions.ts'
 import { AppError, NotFoundError, UnavailableError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
+import { sendStoredFile } from '../../http/send-file.ts';
 import { toInterruptedProblem } from './media-errors.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import { BulletinOut, BulletinParams, CreateBulletin, TrackParams, UpdateBulletin } from './schemas.ts';
@@ -271,16 +272,14 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       request: { params: RenditionParams },
       response: { description: 'Audio', contentType: 'audio/*' },
       problems: [401, 403, 404],
-      handler: async ({ params }, { res }) => {
+      handler: async ({ params }, { req, res }) => {
         const rendition = await renditionRepository.find(db, params.bulletinId, params.renditionId);
         if (!rendition) throw new NotFoundError('rendition');
-        await new Promise<void>((resolve, reject) =>
-          res.sendFile(
-            store.resolveRelative(rendition.path),
-            { headers: { 'Content-Type': rendition.mimeType }, maxAge: '365d', immutable: true },
-            (err) => (err ? reject(err) : resolve()),
-          ),
-        );
+        await sendStoredFile(req, res, store.resolveRelative(rendition.path), {
+          headers: { 'Content-Type': rendition.mimeType },
+          maxAge: '365d',
+          immutable: true,
+        });
         return undefined;
       },
     }),

@@ -4,13 +4,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { watch } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Receiver {
   capture: string;
   /** Resolves with ffmpeg's exit code once it has ended (on the sender's RTCP BYE). */
   exited: Promise<number | null>;
+  /** Resolves once ffmpeg reports having received `seconds` of audio (its -progress output). */
+  received(seconds: number): Promise<void>;
   kill(): void;
 }
 
@@ -39,6 +41,8 @@ export async function startReceiver(
       '-nostdin',
       '-v',
       'error',
+      '-progress',
+      'pipe:1',
       '-y',
       '-protocol_whitelist',
       'file,udp,rtp',
@@ -50,8 +54,18 @@ export async function startReceiver(
       'matroska',
       capture,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  let receivedSec = 0;
+  const waiting: { seconds: number; resolve: () => void }[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    for (const match of text.matchAll(/out_time_us=(\d+)/g)) receivedSec = Number(match[1]) / 1e6;
+    for (const w of waiting.filter((x) => receivedSec >= x.seconds)) w.resolve();
+  });
+  const received = (seconds: number) =>
+    receivedSec >= seconds
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiting.push({ seconds, resolve }));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   await until(`ffmpeg listening on ${port}`, async () =>
@@ -67,7 +81,7 @@ export async function startReceiver(
       (await readFile('/proc/net/igmp', 'utf8')).includes(hexGroup),
     );
   }
-  return { capture, exited, kill: () => child.kill('SIGKILL') };
+  return { capture, exited, received, kill: () => child.kill('SIGKILL') };
 }
 
 /** Resolves once the file holds at least `bytes` (fs.watch events, bounded). */
@@ -78,7 +92,8 @@ export async function fileReaches(path: string, bytes: number, timeoutMs = 20_00
       () => 0,
     );
   if ((await size()) >= bytes) return;
-  const watcher = watch(path);
+  // The directory, not the file: the file may not exist yet.
+  const watcher = watch(dirname(path));
   try {
     const timeout = AbortSignal.timeout(timeoutMs);
     for await (const _ of on(watcher, timeout)) if ((await size()) >= bytes) return;

@@ -82,12 +82,12 @@ export async function probe(path: string, profile?: DeviceProfile): Promise<Prob
   };
 }
 
-/** RMS (dBFS) of the decoded audio, mono 16 kHz; `profile` for headerless µ-law. */
+/** RMS (dBFS) of the decoded first channel at 16 kHz (an RTP Opus capture decodes as stereo); `profile` for headerless µ-law. */
 export async function rmsDb(path: string, profile?: DeviceProfile): Promise<number> {
   const input = profile ? inputArgs(renditionInput(path, profile)).slice(4) : ['-i', path];
   const { stdout } = await run(
     'ffmpeg',
-    ['-v', 'error', ...input, '-ac', '1', '-ar', '16000', '-f', 'f32le', '-'],
+    ['-v', 'error', ...input, '-af', 'pan=mono|c0=c0', '-ar', '16000', '-f', 'f32le', '-'],
     { encoding: 'buffer', maxBuffer: 64 << 20 },
   );
   const samples = new Float32Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.length / 4));
