@@ -3,6 +3,8 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from '../../platform/logger.ts';
 import { AppError } from './errors.ts';
 import { pickLanguage, problemTitle } from './messages.ts';
+import { loggedUrl } from './request-log.ts';
+import { clientWentAway } from './send-file.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -71,9 +73,21 @@ export function toAppError(err: unknown): AppError | undefined {
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    const url = loggedUrl(req.originalUrl);
+    if (clientWentAway(err)) {
+      // Nobody is left to answer: not a server error.
+      logger.debug({ method: req.method, url, reason: (err as Error)?.message }, 'client went away');
+      return;
+    }
     const known = toAppError(err);
-    if (known) return sendProblem(req, res, known);
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    sendProblem(req, res, new AppError(500, 'internal', 'Something went wrong on the server'));
+    if (!known) logger.error({ err, method: req.method, url }, 'unhandled error');
+    if (res.headersSent) {
+      // Part of an answer is out: a problem cannot follow it; end the connection so the client
+      // sees the answer is incomplete.
+      if (known) logger.warn({ err, method: req.method, url }, 'error after the answer began');
+      res.destroy();
+      return;
+    }
+    sendProblem(req, res, known ?? new AppError(500, 'internal', 'Something went wrong on the server'));
   };
 }

@@ -14,6 +14,7 @@ export function mountRoutes(app: Express, routes: RouteDefinition[], security: R
   for (const route of routes) {
     app[route.method](route.path, async (req, res) => {
       const actor = route.access.kind === 'public' ? null : await security.authenticate(req);
+      res.locals.actor = actor; // for the request's log line
       admit(route.access, actor);
       if (actor && needsCsrf(req, actor) && !security.csrfValid(req, actor)) {
         throw new ForbiddenError('csrf-invalid', 'Missing or invalid x-csrf-token header; reload the page');
@@ -30,7 +31,7 @@ export function mountRoutes(app: Express, routes: RouteDefinition[], security: R
         actor,
         origin: requestOrigin(req),
       });
-      if (res.headersSent) return;
+      if (res.headersSent || res.destroyed) return;
       if (result === undefined) res.status(route.response.status ?? 204).end();
       else res.status(route.response.status ?? 200).json(result);
     });
