@@ -1,9 +1,14 @@
 /** `npm run bench`: runs every known benchmark and prints each as a markdown table. */
+import { benchRtpFanout } from './rtp-fanout.ts';
 import { benchEncoderCost, benchTranscode } from './transcode.ts';
 
 type Bench = () => Promise<{ title: string; rows: Record<string, string | number>[] }>;
 
-const benches: Record<string, Bench> = { transcode: benchTranscode, 'encoder-cost': benchEncoderCost };
+const benches: Record<string, Bench> = {
+  transcode: benchTranscode,
+  'encoder-cost': benchEncoderCost,
+  'rtp-fanout': benchRtpFanout,
+};
 
 function markdownTable(rows: Record<string, string | number>[]): string {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];

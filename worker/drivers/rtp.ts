@@ -24,7 +24,7 @@ import {
 import { senderReportAndBye } from '../../media/rtp/rtcp.ts';
 import { isMulticast, writeSdp } from '../../media/rtp/sdp.ts';
 import { buildPackets, type RtpPacketPlan, randomNumbering } from '../../media/rtp/session.ts';
-import { type Pacing, pace, wallTimeOf } from '../dispatch/pacer.ts';
+import { type LatenessSummary, type Pacing, pace, wallTimeOf } from '../dispatch/pacer.ts';
 import type { Airing, AiringOutcome, AiringRequest, Driver, PreparedAiring } from './driver.ts';
 import { assertProfile, readProgramme } from './programme.ts';
 
@@ -122,10 +122,10 @@ class FanOutGroup {
       dueMs: (i) => packets[i]?.atMs ?? 0,
       send: (i) => this.send(i),
     });
-    void this.pacing.done.then(() => {
+    void this.pacing.done.then((report) => {
       for (const member of [...this.members]) {
         this.members.delete(member);
-        this.finish(member);
+        this.finish(member, undefined, report.lateness);
       }
     });
   }
@@ -146,7 +146,7 @@ class FanOutGroup {
     return last ? (last.atMs + last.durationMs) / 1000 : 0;
   }
 
-  private finish(d: Destination, reason?: Reason): void {
+  private finish(d: Destination, reason?: Reason, lateness?: LatenessSummary): void {
     if (d.ended) return;
     d.ended = true;
     const sent = this.pacing?.sent ?? 0;
@@ -166,7 +166,12 @@ class FanOutGroup {
     d.end({
       secondsAired: this.secondsSent(),
       ...(reason && !whole ? { error: reason } : {}),
-      receipt: { ssrc: this.numbering.ssrc, packets: sent, encoding: this.stream.encoding },
+      receipt: {
+        ssrc: this.numbering.ssrc,
+        packets: sent,
+        encoding: this.stream.encoding,
+        ...(lateness ? { lateness } : {}),
+      },
     });
   }
 }
