@@ -116,6 +116,9 @@ describe('list pages on a phone', () => {
     await signInAs(page, 'admin', 'Quản trị hệ thống');
     const menu = page.getByRole('navigation', { name: 'Trình đơn chính' });
     const problems: Record<string, string[]> = {};
+    const note = (key: string, found: string[]) => {
+      problems[key] = [...(problems[key] ?? []), ...found];
+    };
     for (const p of PAGES) {
       await menu.getByRole('link', { name: p.menu, exact: true }).click();
       await page.getByRole('heading', { level: 1, name: p.menu, exact: true }).waitFor();
@@ -123,17 +126,17 @@ describe('list pages on a phone', () => {
       await table.locator('tbody tr').first().waitFor();
       const cells = table.locator('tbody td');
       expect(await cells.count()).toBeGreaterThan(0);
-      problems[p.menu] = await outside(cells, PHONE);
+      note(p.menu, await outside(cells, PHONE));
       // The state and action buttons, and the page's own width.
-      problems[p.menu].push(...(await outside(table.locator('tbody button, tbody .badge'), PHONE)));
+      note(p.menu, await outside(table.locator('tbody button, tbody .badge'), PHONE));
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (scrollWidth > PHONE) problems[p.menu].push(`page is ${scrollWidth} px wide`);
+      if (scrollWidth > PHONE) note(p.menu, [`page is ${scrollWidth} px wide`]);
       if (p.edit && p.form) {
         await page.getByRole('button', { name: p.edit, exact: true }).click();
         const form = page.getByRole('form', { name: p.form });
         await form.waitFor();
-        problems[`${p.menu} form`] = await outside(form, PHONE);
-        problems[`${p.menu} form`].push(...(await outside(form.locator('input, select, button'), PHONE)));
+        note(`${p.menu} form`, await outside(form, PHONE));
+        note(`${p.menu} form`, await outside(form.locator('input, select, button'), PHONE));
         await form.getByRole('button', { name: 'Huỷ' }).click();
         await form.waitFor({ state: 'detached' });
       }

@@ -3848,10 +3848,12 @@ export interface components {
       at: string;
       actorId: string | null;
       actorName: string;
+      actorDisplayName: string | null;
       via: string;
       action: string;
       entityType: string;
       entityId: string | null;
+      recordName: string | null;
       communeId: string | null;
       before?: unknown;
       after?: unknown;

@@ -15,11 +15,16 @@ const AuditEventOut = z
     id: z.string(),
     at: z.date(),
     actorId: z.string().nullable(),
+    /** The username as recorded at the time. */
     actorName: z.string(),
+    /** The actor's display name now, when the actor is a user that still exists. */
+    actorDisplayName: z.string().nullable(),
     via: z.string(),
     action: z.string(),
     entityType: z.string(),
     entityId: z.string().nullable(),
+    /** The record's name: a bulletin's title, a slot's name (or time), a user's display name… */
+    recordName: z.string().nullable(),
     communeId: z.string().nullable(),
     before: z.unknown(),
     after: z.unknown(),

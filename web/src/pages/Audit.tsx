@@ -2,6 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { AuditEvent } from '../api-shapes.ts';
+import {
+  AUDIT_ENTITY_TYPES,
+  auditSentence,
+  fieldChanges,
+  fieldLabel,
+  formatValue,
+} from '../components/audit-format.tsx';
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { Field } from '../components/Field.tsx';
 import { actionsColumn, ListPage } from '../components/ListPage.tsx';
@@ -9,19 +16,6 @@ import { formatInstant } from '../components/time.ts';
 import { type Load, useLoad } from '../components/use-load.ts';
 
 const PAGE = 50;
-
-/** A readable name for the record, from what the event kept of it. */
-function recordName(e: AuditEvent): string | undefined {
-  for (const state of [e.after, e.before]) {
-    if (state && typeof state === 'object') {
-      const { name, username } = state as { name?: unknown; username?: unknown };
-      if (typeof name === 'string') return name;
-      if (typeof username === 'string') return username;
-    }
-  }
-  return undefined;
-}
-const ENTITY_TYPES = ['user', 'api-token', 'commune', 'cluster'];
 
 export function AuditPage() {
   const { t, i18n } = useTranslation();
@@ -88,7 +82,7 @@ export function AuditPage() {
             {(control) => (
               <select {...control} value={entityType} onChange={(e) => setEntityType(e.target.value)}>
                 <option value="">{t('audit.allTypes')}</option>
-                {ENTITY_TYPES.map((type) => (
+                {AUDIT_ENTITY_TYPES.map((type) => (
                   <option key={type} value={type}>
                     {t(`audit.types.${type}`)}
                   </option>
@@ -103,25 +97,7 @@ export function AuditPage() {
       tableClassName="audit"
       columns={[
         { head: t('audit.at'), cell: (e) => formatInstant(e.at, i18n.language), className: 'nowrap' },
-        {
-          head: t('audit.actor'),
-          cell: (e) => (
-            <>
-              {e.actorName}
-              {e.via === 'token' && <span className="muted"> ({t('audit.viaToken')})</span>}
-            </>
-          ),
-        },
-        { head: t('audit.action'), cell: (e) => t(`audit.actions.${e.action}`, { defaultValue: e.action }) },
-        {
-          head: t('audit.record'),
-          cell: (e) => (
-            <>
-              {t(`audit.types.${e.entityType}`, { defaultValue: e.entityType })}{' '}
-              {recordName(e) ?? (e.entityId && <code className="muted">{e.entityId.slice(0, 8)}</code>)}
-            </>
-          ),
-        },
+        { head: t('audit.what'), cell: (e) => auditSentence(e, t), title: true },
         { head: t('audit.commune'), cell: (e) => communeName(e.communeId) },
         { head: t('audit.from'), cell: (e) => e.ip, className: 'muted' },
         actionsColumn<AuditEvent>(
@@ -147,16 +123,7 @@ export function AuditPage() {
                 <strong>{t('audit.reason')}:</strong> {e.reason}
               </p>
             )}
-            <div className="before-after">
-              <div>
-                <h3>{t('audit.before')}</h3>
-                <pre>{e.before == null ? '—' : JSON.stringify(e.before, null, 2)}</pre>
-              </div>
-              <div>
-                <h3>{t('audit.after')}</h3>
-                <pre>{e.after == null ? '—' : JSON.stringify(e.after, null, 2)}</pre>
-              </div>
-            </div>
+            <ChangeList event={e} />
             <p className="muted">{e.userAgent}</p>
           </>
         )
@@ -172,5 +139,35 @@ export function AuditPage() {
         </div>
       }
     />
+  );
+}
+
+/** What the event changed, field by field: before → after. */
+function ChangeList({ event }: { event: AuditEvent }) {
+  const { t, i18n } = useTranslation();
+  const changes = fieldChanges(event.before, event.after);
+  if (changes.length === 0) return null;
+  const show = (field: string, value: unknown) => formatValue(field, value, t, i18n.language);
+  return (
+    <dl className="changes" aria-label={t('audit.changes')}>
+      {changes.map((c) => (
+        <div key={c.field}>
+          <dt>{fieldLabel(c.field, t)}</dt>
+          <dd>
+            {'before' in c && 'after' in c ? (
+              <>
+                <span className="sr-only">{t('audit.before')}: </span>
+                <del>{show(c.field, c.before)}</del>
+                {' → '}
+                <span className="sr-only">{t('audit.after')}: </span>
+                <ins>{show(c.field, c.after)}</ins>
+              </>
+            ) : (
+              show(c.field, 'after' in c ? c.after : c.before)
+            )}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -283,7 +283,7 @@ function ApprovalBox(props: {
     body = (
       <p className="ok-inline" data-testid="approval">
         {t('approval.approved', {
-          who: bulletin.approvedById === user.id ? t('approval.you') : t('approval.someoneElse'),
+          who: bulletin.approvedById === user.id ? t('approval.you') : (bulletin.approverName ?? '—'),
           when: formatInstant(bulletin.approvedAt, i18n.language),
         })}
       </p>
@@ -310,7 +310,7 @@ function ApprovalBox(props: {
     <section className="card" aria-labelledby="approval-heading">
       <h2 id="approval-heading">{t('approval.title')}</h2>
       <p className="muted">
-        {t('approval.author', { who: isAuthor ? t('approval.you') : t('approval.someoneElse') })}
+        {t('approval.author', { who: isAuthor ? t('approval.you') : bulletin.authorName })}
       </p>
       {body}
     </section>
