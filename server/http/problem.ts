@@ -5,10 +5,17 @@ import { AppError } from './errors.ts';
 import { pickLanguage, problemTitle } from './messages.ts';
 import { loggedUrl } from './request-log.ts';
 import { clientWentAway } from './send-file.ts';
+import { afterUnreadBody } from './unread-body.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** Answers with a problem, once any body the request is still sending has been read (unread-body.ts). */
 export function sendProblem(req: Request, res: Response, error: AppError): void {
+  afterUnreadBody(req, res, () => writeProblem(req, res, error));
+}
+
+function writeProblem(req: Request, res: Response, error: AppError): void {
+  if (res.headersSent || res.destroyed) return;
   const lang = pickLanguage((...l) => req.acceptsLanguages(...l));
   res
     .status(error.status)
