@@ -132,7 +132,8 @@ describe('npm start on embedded defaults', () => {
     await waitForReady(url, first, 90_000);
     expect(first.output()).toMatch(/Loa is running at http:\/\/127\.0\.0\.1:\d+/);
     expect(first.output()).toMatch(/admin\s+\S{12,}/);
-    const home = await fetch(`${url}/`);
+    // As a browser asks for it: only a request for HTML gets the web app.
+    const home = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('<div id="root">');
     const password = /officer\s+(\S{12,})/.exec(first.output())?.[1] as string;
