@@ -32,6 +32,8 @@ export interface StoredBulletin {
   approvedById: string | null;
   approverName: string | null;
   approvedAt: Date | null;
+  /** Taken out of use: kept with its renditions as evidence, never airs again. */
+  archivedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +53,10 @@ export interface StoredTrack {
 export interface BulletinWithAudio extends StoredBulletin {
   tracks: StoredTrack[];
   renditions: StoredRendition[];
+  /** Never processed (no rendition of any revision), so never approved nor aired: may be erased. */
+  erasable: boolean;
+  /** The languages of its commune, and those that each bulletin of it must have. */
+  commune: { languages: string[]; requiredLanguages: string[] };
 }
 
 export interface BulletinSummary extends StoredBulletin {
@@ -98,6 +104,8 @@ export interface BulletinFilter {
   communeId?: string;
   status?: BulletinStatus;
   priority?: Priority;
+  /** Archived bulletins: left out (default), included, or only those. */
+  archived?: 'exclude' | 'include' | 'only';
 }
 
 const people = {
@@ -109,6 +117,7 @@ const withAudio = {
   ...people,
   tracks: { include: { media: true, lang: true }, orderBy: { position: 'asc' } },
   renditions: true,
+  commune: { select: { languages: true, requiredLanguages: true } },
 } as const satisfies Prisma.BulletinInclude;
 
 type BulletinRow = Prisma.BulletinGetPayload<{ include: typeof people }>;
@@ -133,6 +142,7 @@ function toStoredBulletin({ author, approvedBy, ...b }: BulletinRow): StoredBull
     approvedById: b.approvedById,
     approverName: approvedBy?.displayName ?? null,
     approvedAt: b.approvedAt,
+    archivedAt: b.archivedAt,
     createdAt: b.createdAt,
     updatedAt: b.updatedAt,
   };
@@ -158,6 +168,8 @@ function toBulletinWithAudio(row: BulletinWithAudioRow): BulletinWithAudio {
           (x.language ?? '').localeCompare(y.language ?? '') || x.profileId.localeCompare(y.profileId),
       )
       .map(toStoredRendition),
+    erasable: row.renditions.length === 0 && row.status !== 'PROCESSING' && row.archivedAt === null,
+    commune: row.commune,
   };
 }
 
@@ -185,6 +197,9 @@ export const bulletinRepository = {
         ...(filter.communeId ? { communeId: filter.communeId } : {}),
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.priority ? { priority: filter.priority } : {}),
+        ...(filter.archived === 'include'
+          ? {}
+          : { archivedAt: filter.archived === 'only' ? { not: null } : null }),
       },
       include: { ...people, tracks: { select: { language: true }, orderBy: { position: 'asc' } } },
       orderBy: { createdAt: 'desc' },
@@ -314,13 +329,72 @@ export const bulletinRepository = {
     return done.count === 1;
   },
 
-  /** Approval of a READY, not yet approved revision. */
+  /** Approval of a READY, not yet approved revision of a bulletin in use. */
   async approve(db: Db, id: string, revision: number, approverId: string): Promise<boolean> {
     const done = await db.bulletin.updateMany({
-      where: { id, revision, status: 'READY', approvedAt: null },
+      where: { id, revision, status: 'READY', approvedAt: null, archivedAt: null },
       data: { approvedById: approverId, approvedAt: new Date() },
     });
     return done.count === 1;
+  },
+
+  /** Approved → not approved (it no longer airs); false when it was not approved. */
+  async withdrawApproval(db: Db, id: string): Promise<boolean> {
+    const done = await db.bulletin.updateMany({
+      where: { id, approvedAt: { not: null }, archivedAt: null },
+      data: { approvedById: null, approvedAt: null },
+    });
+    return done.count === 1;
+  },
+
+  /** In use → archived (kept, never airs again); false when it already was. */
+  async archive(db: Db, id: string): Promise<boolean> {
+    const done = await db.bulletin.updateMany({
+      where: { id, archivedAt: null },
+      data: { archivedAt: new Date() },
+    });
+    return done.count === 1;
+  },
+
+  /**
+   * Erases a bulletin that was never processed (no rendition of any revision, not processing, in
+   * no playlist) with its tracks, and the descriptions of the originals no other track uses.
+   * Returns the sha256 of those originals (their files may go), or null when it may not be erased.
+   */
+  async eraseDraft(db: Db, id: string): Promise<string[] | null> {
+    const tracks = await db.bulletinTrack.findMany({
+      where: { bulletinId: id },
+      select: { sourceSha256: true },
+    });
+    const erased = await db.bulletin.deleteMany({
+      where: {
+        id,
+        status: { not: 'PROCESSING' },
+        archivedAt: null,
+        renditions: { none: {} },
+        slots: { none: {} },
+      },
+    });
+    if (erased.count !== 1) return null;
+    const candidates = [...new Set(tracks.map((t) => t.sourceSha256))];
+    const unused = await db.mediaFile.findMany({
+      where: { sha256: { in: candidates }, tracks: { none: {} } },
+      select: { sha256: true },
+    });
+    const shas = unused.map((m) => m.sha256);
+    await db.mediaFile.deleteMany({ where: { sha256: { in: shas }, tracks: { none: {} } } });
+    return shas;
+  },
+
+  /** Whether an original (by content) is still used by some track. */
+  async originalInUse(db: Db, sha256: string): Promise<boolean> {
+    return (await db.bulletinTrack.count({ where: { sourceSha256: sha256 } })) > 0;
+  },
+
+  /** The slots whose playlist holds the bulletin (their broadcasts are planned from it). */
+  async slotsPlaying(db: Db, id: string): Promise<string[]> {
+    const rows = await db.slotBulletin.findMany({ where: { bulletinId: id }, select: { slotId: true } });
+    return [...new Set(rows.map((r) => r.slotId))];
   },
 
   /** Every bulletin waiting on a transcode, by the revision it waits for. */
@@ -329,7 +403,7 @@ export const bulletinRepository = {
   },
 
   /**
-   * The approved (READY, approvedAt set) bulletins among `ids` of a commune, with the measured
+   * The approved (READY, approvedAt set, not archived) bulletins among `ids` of a commune, with the measured
    * seconds of their current programme (null when not measured).
    */
   async approvedOfCommune(
@@ -338,7 +412,13 @@ export const bulletinRepository = {
     ids: readonly string[],
   ): Promise<Map<string, { programmeSec: number | null }>> {
     const rows = await db.bulletin.findMany({
-      where: { id: { in: [...ids] }, communeId, status: 'READY', approvedAt: { not: null } },
+      where: {
+        id: { in: [...ids] },
+        communeId,
+        status: 'READY',
+        approvedAt: { not: null },
+        archivedAt: null,
+      },
       select: {
         id: true,
         revision: true,

@@ -10,11 +10,21 @@ export interface StoredCommune {
   province: string;
   timeZone: string;
   languages: string[];
+  /** The languages every bulletin of the commune must have a track in (a subset of `languages`). */
+  requiredLanguages: string[];
 }
 
 export type CommuneFields = Omit<StoredCommune, 'id'>;
 
-const select = { id: true, code: true, name: true, province: true, timeZone: true, languages: true } as const;
+const select = {
+  id: true,
+  code: true,
+  name: true,
+  province: true,
+  timeZone: true,
+  languages: true,
+  requiredLanguages: true,
+} as const;
 
 export const communeRepository = {
   /** The communes where the actor holds one of `roles` (any role by default). */

@@ -54,6 +54,23 @@ const TITLES: Record<string, Record<Lang, string>> = {
     vi: 'Chỉ cán bộ lập lịch được tạo bản tin khẩn cấp',
     en: 'Only a scheduler can make an emergency bulletin',
   },
+  'required-language-missing': {
+    vi: 'Bản tin còn thiếu tiếng bắt buộc của xã',
+    en: 'A language the commune requires has no track',
+  },
+  'required-not-spoken': {
+    vi: 'Tiếng bắt buộc phải là tiếng của xã',
+    en: 'Required languages must be languages of the commune',
+  },
+  'bulletin-archived': {
+    vi: 'Bản tin đã lưu trữ, không thay đổi được',
+    en: 'The bulletin is archived and cannot be changed',
+  },
+  'bulletin-not-erasable': {
+    vi: 'Chỉ xoá được bản nháp chưa xử lý; hãy lưu trữ bản tin này',
+    en: 'Only a never-processed draft can be deleted; archive this bulletin instead',
+  },
+  'not-approved': { vi: 'Bản tin chưa được duyệt', en: 'The bulletin is not approved' },
   'tts-unavailable': { vi: 'Chưa cài đặt bộ đọc văn bản', en: 'Text-to-speech is not installed' },
   'tts-timed-out': {
     vi: 'Bộ đọc văn bản chạy quá lâu và đã bị dừng, hãy thử lại',

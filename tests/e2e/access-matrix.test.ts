@@ -369,6 +369,29 @@ const RULES: Record<string, RouteCase> = {
       path: `/api/bulletins/${(await bulletinOf(w, t, { status: 'READY', track: true })).id}/approve`,
     }),
   },
+  'post /api/bulletins/:bulletinId/withdraw-approval': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => {
+      const { id } = await bulletinOf(w, t, { status: 'READY', track: true, rendition: true });
+      const admin = await w.db.prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
+      await w.db.prisma.bulletin.update({
+        where: { id },
+        data: { approvedAt: new Date(), approvedById: admin.id },
+      });
+      return { path: `/api/bulletins/${id}/withdraw-approval` };
+    },
+  },
+  'post /api/bulletins/:bulletinId/archive': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/bulletins/${(await bulletinOf(w, t)).id}/archive` }),
+  },
+  'delete /api/bulletins/:bulletinId': {
+    rule: { who: 'commune', roles: EDITORS },
+    success: 204,
+    call: async (w, t) => ({ path: `/api/bulletins/${(await bulletinOf(w, t)).id}` }),
+  },
   'get /api/bulletins/:bulletinId/events': {
     rule: { who: 'commune', roles: ALL },
     success: 200,

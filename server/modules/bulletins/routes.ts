@@ -20,7 +20,14 @@ import { Uuid } from '../../http/schemas.ts';
 import { sendStoredFile } from '../../http/send-file.ts';
 import { toInterruptedProblem } from './media-errors.ts';
 import type { ProgressFeed } from './progress-feed.ts';
-import { BulletinOut, BulletinParams, CreateBulletin, TrackParams, UpdateBulletin } from './schemas.ts';
+import {
+  BulletinOut,
+  BulletinParams,
+  CreateBulletin,
+  ReasonBody,
+  TrackParams,
+  UpdateBulletin,
+} from './schemas.ts';
 import type { BulletinService } from './service.ts';
 import { receiveAudioFile } from './upload.ts';
 
@@ -37,13 +44,23 @@ export interface BulletinRouteDeps {
   ttsTimeLimitMs?: number;
 }
 
-const BulletinSummary = BulletinOut.omit({ tracks: true, renditions: true })
+const BulletinSummary = BulletinOut.omit({
+  tracks: true,
+  renditions: true,
+  erasable: true,
+  languagePlan: true,
+  missingLanguages: true,
+})
   .extend({ languages: z.array(z.string()) })
   .meta({ id: 'BulletinSummary' });
 const ListQuery = z.strictObject({
   communeId: Uuid.optional(),
   status: z.enum(STATUSES).optional(),
   priority: z.enum(PRIORITIES).optional(),
+  archived: z
+    .enum(['exclude', 'include', 'only'])
+    .default('exclude')
+    .meta({ description: 'Archived bulletins are left out unless asked for' }),
 });
 const TrackSourceQuery = z.strictObject({ source: z.enum(['upload', 'recording']).default('upload') });
 const TtsBody = z.strictObject({
@@ -251,6 +268,46 @@ export function bulletinRoutes(deps: BulletinRouteDeps): RouteDefinition[] {
       problems: [401, 403, 404, 409],
       handler: ({ params }, { actor, origin }) =>
         service.approve(params.bulletinId, { actor: actor as Actor, origin }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins/:bulletinId/withdraw-approval',
+      summary:
+        'Withdraw the approval of a bulletin: it no longer airs (its future broadcasts are planned again)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: APPROVERS, commune: communeOfBulletin },
+      request: { params: BulletinParams, body: ReasonBody },
+      response: { description: 'Not approved any more', schema: BulletinOut },
+      problems: [401, 403, 404, 409],
+      handler: ({ params, body }, { actor, origin }) =>
+        service.withdrawApproval(params.bulletinId, { actor, origin }, body?.reason),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/bulletins/:bulletinId/archive',
+      summary:
+        'Archive a bulletin: kept with its renditions as evidence, hidden from lists, never airs again',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: BulletinParams, body: ReasonBody },
+      response: { description: 'Archived', schema: BulletinOut },
+      problems: [401, 403, 404, 409],
+      handler: ({ params, body }, { actor, origin }) =>
+        service.archive(params.bulletinId, { actor, origin }, body?.reason),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/bulletins/:bulletinId',
+      summary: 'Delete a draft that was never processed, with its tracks (otherwise archive it)',
+      tags: ['bulletins'],
+      access: { kind: 'commune', roles: EDITORS, commune: communeOfBulletin },
+      request: { params: BulletinParams },
+      response: { status: 204, description: 'Deleted' },
+      problems: [401, 403, 404, 409],
+      handler: async ({ params }, { actor, origin }) => {
+        await service.erase(params.bulletinId, { actor, origin });
+        return undefined;
+      },
     }),
     defineRoute({
       method: 'get',

@@ -91,6 +91,25 @@ export const TrackOut = z
   })
   .meta({ id: 'BulletinTrack' });
 
+export const LanguagePlanItem = z
+  .object({
+    language: z.string(),
+    nameVi: z.string(),
+    nameEn: z.string(),
+    /** The commune requires a track in this language. */
+    required: z.boolean(),
+    /** It has a track, so it airs. */
+    airs: z.boolean(),
+  })
+  .meta({ id: 'BulletinLanguage' });
+
+/** Why a bulletin is withdrawn, archived or deleted; kept in the audit trail. */
+export const ReasonBody = z
+  .strictObject({
+    reason: z.string().trim().min(3, 'at least 3 characters').max(500, 'at most 500 characters').optional(),
+  })
+  .optional();
+
 export const BulletinOut = z
   .object({
     id: z.string(),
@@ -110,10 +129,24 @@ export const BulletinOut = z
     approvedById: z.string().nullable(),
     approverName: z.string().nullable(),
     approvedAt: z.date().nullable(),
+    archivedAt: z.date().nullable().meta({
+      description: 'Taken out of use: kept with its renditions as evidence, never airs again',
+    }),
     createdAt: z.date(),
     updatedAt: z.date(),
     tracks: z.array(TrackOut),
     renditions: z.array(RenditionOut),
+    erasable: z.boolean().meta({
+      description: 'Never processed, so it may be deleted; otherwise it can only be archived',
+    }),
+    languagePlan: z.array(LanguagePlanItem).meta({
+      description:
+        'Which languages will air (a track) and which will not: tracks in play order, then the commune languages without one',
+    }),
+    missingLanguages: z.array(z.string()).meta({
+      description:
+        "The commune's required languages that have no track (processing is refused until they do)",
+    }),
   })
   .meta({ id: 'Bulletin' });
 export type BulletinOut = z.input<typeof BulletinOut>;

@@ -1,6 +1,7 @@
 // Bulletin rules: tracks are identified by content, anything that changes what would air makes a
 // new revision (renditions and approval start again), processing is requested once per revision,
 // and a bulletin is approved by someone other than its author.
+import { rm } from 'node:fs/promises';
 import type { Actor, Who } from '../../../domain/access.ts';
 import type { PlaySettings } from '../../../domain/bulletin.ts';
 import type { Priority } from '../../../domain/priority.ts';
@@ -13,7 +14,11 @@ import {
   type TrackSource,
 } from '../../../prisma/repositories/bulletins.ts';
 import { type DbClient, inTransaction } from '../../../prisma/repositories/db.ts';
-import { unknownLanguages } from '../../../prisma/repositories/languages.ts';
+import {
+  type Language,
+  languageRepository,
+  unknownLanguages,
+} from '../../../prisma/repositories/languages.ts';
 import { transcodeJobId } from '../../../worker/jobs/catalogue.ts';
 import type { JobProducer } from '../../../worker/jobs/producer.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../http/errors.ts';
@@ -27,15 +32,43 @@ export interface BulletinDeps {
   maxAudioSec: number;
 }
 
-export function toBulletinOut(bulletin: BulletinWithAudio): BulletinOut {
+/**
+ * Which languages will air and which will not: the tracks in play order, then the commune's
+ * languages that have none (a required one among them stops processing).
+ */
+export function languagePlan(bulletin: BulletinWithAudio, names: readonly Language[]) {
+  const { languages, requiredLanguages } = bulletin.commune;
+  const withTrack = bulletin.tracks.map((t) => t.language);
+  const codes = [...withTrack, ...languages.filter((code) => !withTrack.includes(code))];
+  return codes.map((code) => {
+    const name = names.find((l) => l.code === code);
+    return {
+      language: code,
+      nameVi: name?.nameVi ?? code,
+      nameEn: name?.nameEn ?? code,
+      required: requiredLanguages.includes(code),
+      airs: withTrack.includes(code),
+    };
+  });
+}
+
+export function toBulletinOut(bulletin: BulletinWithAudio, names: readonly Language[]): BulletinOut {
+  const { commune: _commune, ...rest } = bulletin;
+  const plan = languagePlan(bulletin, names);
   return {
-    ...bulletin,
+    ...rest,
+    languagePlan: plan,
+    missingLanguages: plan.filter((l) => l.required && !l.airs).map((l) => l.language),
     renditions: bulletin.renditions.map((r) => ({
       ...r,
       url: `/api/bulletins/${bulletin.id}/renditions/${r.id}/audio`,
     })),
   };
 }
+
+/** "Tiếng Mông / Hmong (hmn)", for problems read in either language. */
+const bothNames = (l: { language: string; nameVi: string; nameEn: string }) =>
+  `${l.nameVi} / ${l.nameEn} (${l.language})`;
 
 export function bulletinService(deps: BulletinDeps) {
   const { db, store } = deps;
@@ -44,6 +77,22 @@ export function bulletinService(deps: BulletinDeps) {
     const bulletin = await bulletins.find(db, id);
     if (!bulletin) throw new NotFoundError('bulletin');
     return bulletin;
+  }
+
+  /** An archived bulletin is evidence: it is not changed any more. */
+  async function loadInUse(id: string): Promise<BulletinWithAudio> {
+    const bulletin = await load(id);
+    if (bulletin.archivedAt) {
+      throw new ConflictError('bulletin-archived', 'The bulletin is archived; it cannot be changed');
+    }
+    return bulletin;
+  }
+
+  /** After a commit that stops a bulletin airing: plan again the slots that play it. */
+  async function replanSlotsOf(bulletinId: string) {
+    const slotIds = await bulletins.slotsPlaying(db, bulletinId);
+    if (slotIds.length === 0) return;
+    await deps.jobs.enqueue('materialise-broadcasts', { slotIds }, `mat-${bulletinId}-${Date.now()}`);
   }
 
   async function checkLanguage(language: string) {
@@ -59,7 +108,8 @@ export function bulletinService(deps: BulletinDeps) {
     load,
 
     async get(id: string) {
-      return toBulletinOut(await load(id));
+      const [bulletin, names] = await Promise.all([load(id), languageRepository.list(db)]);
+      return toBulletinOut(bulletin, names);
     },
 
     /** Sniffs a received file, keeps it content-addressed, and makes it the bulletin's track. */
@@ -71,6 +121,7 @@ export function bulletinService(deps: BulletinDeps) {
       who: Who,
       ttsText?: string,
     ): Promise<BulletinOut> {
+      await loadInUse(bulletinId);
       const sniffed = await sniffAudio(file.path, { maxDurationSec: deps.maxAudioSec }).catch((err) => {
         throw toUploadProblem(err);
       });
@@ -109,6 +160,7 @@ export function bulletinService(deps: BulletinDeps) {
     checkLanguage,
 
     async removeTrack(bulletinId: string, language: string, who: Who) {
+      await loadInUse(bulletinId);
       await inTransaction(db, async (tx) => {
         const left = await bulletins.removeTrack(tx, bulletinId, language);
         if (left === null) throw new NotFoundError('track');
@@ -129,9 +181,18 @@ export function bulletinService(deps: BulletinDeps) {
 
     /** Starts (or retries) the transcode of the current revision. */
     async requestTranscode(bulletinId: string, who: Who) {
-      const bulletin = await load(bulletinId);
+      const bulletin = await loadInUse(bulletinId);
       if (bulletin.tracks.length === 0)
         throw new ConflictError('no-tracks', 'Add at least one language track first');
+      const names = await languageRepository.list(db);
+      const missing = languagePlan(bulletin, names).filter((l) => l.required && !l.airs);
+      if (missing.length > 0) {
+        throw new ConflictError(
+          'required-language-missing',
+          `Every bulletin of this commune needs a track in: ${missing.map(bothNames).join(', ')}`,
+          { missingLanguages: missing.map((l) => l.language) },
+        );
+      }
       if (await bulletins.startProcessing(db, bulletinId, bulletin.revision)) {
         await recordAudit(db, who, {
           action: 'bulletin.transcode',
@@ -156,7 +217,7 @@ export function bulletinService(deps: BulletinDeps) {
     },
 
     async update(bulletinId: string, body: UpdateInput, who: Who) {
-      const before = await load(bulletinId);
+      const before = await loadInUse(bulletinId);
       const { order, settings, reason, ...fields } = body;
       if (order) {
         const current = before.tracks.map((t) => t.language).sort();
@@ -197,7 +258,7 @@ export function bulletinService(deps: BulletinDeps) {
     },
 
     async approve(bulletinId: string, who: Who & { actor: Actor }) {
-      const bulletin = await load(bulletinId);
+      const bulletin = await loadInUse(bulletinId);
       if (bulletin.authorId === who.actor.userId) {
         throw new AppError(
           403,
@@ -225,6 +286,92 @@ export function bulletinService(deps: BulletinDeps) {
         );
       }
       return this.get(bulletinId);
+    },
+
+    /** Approved → not approved: it stops airing (future broadcasts are planned again without it). */
+    async withdrawApproval(bulletinId: string, who: Who, reason?: string) {
+      const bulletin = await loadInUse(bulletinId);
+      const withdrawn = await inTransaction(db, async (tx) => {
+        if (!(await bulletins.withdrawApproval(tx, bulletinId))) return false;
+        await recordAudit(tx, who, {
+          action: 'bulletin.withdraw-approval',
+          entityType: 'bulletin',
+          entityId: bulletinId,
+          communeId: bulletin.communeId,
+          before: {
+            revision: bulletin.revision,
+            approvedById: bulletin.approvedById,
+            approvedAt: bulletin.approvedAt,
+          },
+          reason,
+        });
+        return true;
+      });
+      if (!withdrawn) throw new ConflictError('not-approved', 'The bulletin is not approved');
+      await replanSlotsOf(bulletinId);
+      return this.get(bulletinId);
+    },
+
+    /**
+     * Takes a bulletin out of use for good: kept with its renditions (evidence of what aired),
+     * hidden from lists, never airs again. A draft that was never processed is erased instead.
+     */
+    async archive(bulletinId: string, who: Who, reason?: string) {
+      const bulletin = await load(bulletinId);
+      const archived = await inTransaction(db, async (tx) => {
+        if (!(await bulletins.archive(tx, bulletinId))) return false;
+        await recordAudit(tx, who, {
+          action: 'bulletin.archive',
+          entityType: 'bulletin',
+          entityId: bulletinId,
+          communeId: bulletin.communeId,
+          before: { status: bulletin.status, revision: bulletin.revision, approvedAt: bulletin.approvedAt },
+          reason,
+        });
+        return true;
+      });
+      if (!archived) throw new ConflictError('bulletin-archived', 'The bulletin is already archived');
+      await replanSlotsOf(bulletinId);
+      return this.get(bulletinId);
+    },
+
+    /** Erases a draft that was never processed, with its tracks and the originals no one else uses. */
+    async erase(bulletinId: string, who: Who, reason?: string) {
+      const bulletin = await load(bulletinId);
+      const unused = await inTransaction(db, async (tx) => {
+        const erased = await bulletins.eraseDraft(tx, bulletinId);
+        if (erased === null) return null;
+        await recordAudit(tx, who, {
+          action: 'bulletin.delete',
+          entityType: 'bulletin',
+          entityId: bulletinId,
+          communeId: bulletin.communeId,
+          before: {
+            title: bulletin.title,
+            programme: bulletin.programme,
+            status: bulletin.status,
+            revision: bulletin.revision,
+            tracks: bulletin.tracks.map((t) => ({
+              language: t.language,
+              sha256: t.sha256,
+              source: t.source,
+            })),
+          },
+          reason,
+        });
+        return erased;
+      });
+      if (unused === null) {
+        throw new ConflictError(
+          'bulletin-not-erasable',
+          'Only a draft that was never processed can be deleted; archive this bulletin instead',
+        );
+      }
+      // After commit; an original a new track took meanwhile stays.
+      for (const sha256 of unused) {
+        if (!(await bulletins.originalInUse(db, sha256)))
+          await rm(store.originalPath(sha256), { force: true });
+      }
     },
   };
 }

@@ -19,6 +19,9 @@ const CommuneOut = z
     province: z.string(),
     timeZone: z.string(),
     languages: z.array(z.string()),
+    requiredLanguages: z.array(z.string()).meta({
+      description: 'Languages every bulletin of the commune must have a track in before it is processed',
+    }),
   })
   .meta({ id: 'Commune' });
 const LanguageOut = z
@@ -49,11 +52,14 @@ const communeFields = {
   province: Province,
   timeZone: TimeZone,
   languages: LanguageCodes,
+  /** A subset of `languages`; by default Vietnamese, when the commune speaks it. */
+  requiredLanguages: z.array(z.string().regex(/^[a-z]{3}$/, 'ISO 639-3 codes, e.g. vie, hmn')).max(12),
 };
 const CommuneIn = z.strictObject({
   ...communeFields,
   timeZone: TimeZone.default('Asia/Ho_Chi_Minh'),
   languages: LanguageCodes.default(['vie']),
+  requiredLanguages: communeFields.requiredLanguages.optional(),
 });
 const CommuneUpdate = z.strictObject(communeFields).partial();
 const CommuneParams = z.strictObject({ communeId: Uuid });
@@ -68,6 +74,22 @@ export function communeRoutes(db: DbClient): RouteDefinition[] {
       throw new ValidationError([
         { field: 'body.languages', message: `unknown language code(s): ${unknown.join(', ')}` },
       ]);
+    }
+  }
+
+  /** The required languages must be spoken in the commune. */
+  function checkRequired(languages: string[], required: string[]) {
+    const foreign = required.filter((code) => !languages.includes(code));
+    if (foreign.length > 0) {
+      throw new ValidationError(
+        [
+          {
+            field: 'body.requiredLanguages',
+            message: `not among the commune's languages: ${foreign.join(', ')}`,
+          },
+        ],
+        'required-not-spoken',
+      );
     }
   }
 
@@ -114,8 +136,10 @@ export function communeRoutes(db: DbClient): RouteDefinition[] {
       problems: [401, 403, 409],
       handler: async ({ body }, { actor, origin }) => {
         await checkLanguages(body.languages);
+        const requiredLanguages = body.requiredLanguages ?? (body.languages.includes('vie') ? ['vie'] : []);
+        checkRequired(body.languages, requiredLanguages);
         return inTransaction(db, async (tx) => {
-          const commune = await communeRepository.create(tx, body);
+          const commune = await communeRepository.create(tx, { ...body, requiredLanguages });
           await recordAudit(
             tx,
             { actor, origin },
@@ -144,7 +168,12 @@ export function communeRoutes(db: DbClient): RouteDefinition[] {
         await checkLanguages(body.languages);
         return inTransaction(db, async (tx) => {
           const before = await communeRepository.get(tx, params.communeId);
-          const after = await communeRepository.update(tx, params.communeId, body);
+          const languages = body.languages ?? before.languages;
+          // A language the commune no longer speaks is no longer required, unless said otherwise.
+          const requiredLanguages =
+            body.requiredLanguages ?? before.requiredLanguages.filter((code) => languages.includes(code));
+          checkRequired(languages, requiredLanguages);
+          const after = await communeRepository.update(tx, params.communeId, { ...body, requiredLanguages });
           await recordAudit(
             tx,
             { actor, origin },
