@@ -852,6 +852,7 @@ export interface paths {
              *     ]
              */
             languages?: string[];
+            requiredLanguages?: string[];
           };
         };
       };
@@ -998,6 +999,7 @@ export interface paths {
             province?: string;
             timeZone?: string;
             languages?: string[];
+            requiredLanguages?: string[];
           };
         };
       };
@@ -2776,6 +2778,8 @@ export interface paths {
           communeId?: string;
           status?: 'DRAFT' | 'UPLOADED' | 'PROCESSING' | 'READY' | 'FAILED';
           priority?: 'NORMAL' | 'PRIORITY' | 'EMERGENCY';
+          /** @description Archived bulletins are left out unless asked for */
+          archived?: 'exclude' | 'include' | 'only';
         };
         header?: never;
         path?: never;
@@ -2994,7 +2998,72 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
+    /** Delete a draft that was never processed, with its tracks (otherwise archive it) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          bulletinId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     /** Change title, programme, priority, validity, play settings or play order */
@@ -3523,6 +3592,184 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/bulletins/{bulletinId}/withdraw-approval': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Withdraw the approval of a bulletin: it no longer airs (its future broadcasts are planned again) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          bulletinId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Not approved any more */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Bulletin'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/bulletins/{bulletinId}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Archive a bulletin: kept with its renditions as evidence, hidden from lists, never airs again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          bulletinId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Archived */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Bulletin'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/bulletins/{bulletinId}/events': {
     parameters: {
       query?: never;
@@ -3718,6 +3965,524 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/broadcasts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The broadcasts of a day (Asia/Ho_Chi_Minh) within your scope, in airing order */
+    get: {
+      parameters: {
+        query?: {
+          day?: string;
+          communeId?: string;
+          clusterId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Broadcasts */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Broadcast'][];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/broadcasts/{broadcastId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One broadcast: its plan, status, skew, seconds aired and reason */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          broadcastId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Broadcast */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Broadcast'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/broadcasts/{broadcastId}/recording': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What the recorder captured of a broadcast (supports Range, for players) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          broadcastId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Audio */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/board': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The live board: per cluster what airs now and next, its health and the day’s missed airings */
+    get: {
+      parameters: {
+        query?: {
+          communeId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Board */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Board'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/board/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The live board as Server-Sent Events: a `board` event (as GET /api/board) at once and on every change */
+    get: {
+      parameters: {
+        query?: {
+          communeId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description An event stream */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/emergencies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Air an approved emergency bulletin now on the clusters or communes named (default: the bulletin’s commune), preempting what they air */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['EmergencyIn'];
+        };
+      };
+      responses: {
+        /** @description One emergency broadcast per cluster, being aired */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NowRequest'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Problem */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/clusters/{clusterId}/test-tone': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Air a 3 s 1 kHz test tone on the cluster now */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          clusterId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The test broadcast, being aired */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NowRequest'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Conflict */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/openapi.json': {
     parameters: {
       query?: never;
@@ -3827,6 +4592,8 @@ export interface components {
       province: string;
       timeZone: string;
       languages: string[];
+      /** @description Languages every bulletin of the commune must have a track in before it is processed */
+      requiredLanguages: string[];
     };
     Cluster: {
       id: string;
@@ -4104,6 +4871,11 @@ export interface components {
       approverName: string | null;
       /** Format: date-time */
       approvedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Taken out of use: kept with its renditions as evidence, never airs again
+       */
+      archivedAt: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -4144,12 +4916,23 @@ export interface components {
       approverName: string | null;
       /** Format: date-time */
       approvedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Taken out of use: kept with its renditions as evidence, never airs again
+       */
+      archivedAt: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
       tracks: components['schemas']['BulletinTrack'][];
       renditions: components['schemas']['Rendition'][];
+      /** @description Never processed, so it may be deleted; otherwise it can only be archived */
+      erasable: boolean;
+      /** @description Which languages will air (a track) and which will not: tracks in play order, then the commune languages without one */
+      languagePlan: components['schemas']['BulletinLanguage'][];
+      /** @description The commune's required languages that have no track (processing is refused until they do) */
+      missingLanguages: string[];
     };
     BulletinTrack: {
       language: string;
@@ -4180,6 +4963,99 @@ export interface components {
       peaks: number[];
       segments?: unknown;
       url: string;
+    };
+    BulletinLanguage: {
+      language: string;
+      nameVi: string;
+      nameEn: string;
+      required: boolean;
+      airs: boolean;
+    };
+    Broadcast: {
+      id: string;
+      /** @enum {string} */
+      kind: 'SLOT' | 'EMERGENCY' | 'TEST';
+      communeId: string;
+      clusterId: string;
+      clusterName: string;
+      slotId: string | null;
+      requestId: string | null;
+      /** Format: date-time */
+      scheduledAt: string;
+      marketDay: string | null;
+      /** @enum {string} */
+      priority: 'NORMAL' | 'PRIORITY' | 'EMERGENCY';
+      /** @enum {string} */
+      status:
+        | 'PLANNED'
+        | 'STARTING'
+        | 'AIRING'
+        | 'AIRED'
+        | 'PARTIAL'
+        | 'FAILED'
+        | 'MISSED'
+        | 'PREEMPTED'
+        | 'CANCELLED';
+      reasonCode: string | null;
+      reason: string | null;
+      profileId: string;
+      /** @enum {string} */
+      driverKind: 'RECORDER' | 'RTP' | 'HTTP_PUSH' | 'ICECAST' | 'MQTT' | 'SIP';
+      durationSec: number;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      firstAudioAt: string | null;
+      /** Format: date-time */
+      endedAt: string | null;
+      skewMs: number | null;
+      spreadMs: number | null;
+      secondsAired: number | null;
+      triggerReason: string | null;
+      preemptedById: string | null;
+      items: {
+        bulletinId: string;
+        renditionId: string;
+        durationSec: number;
+        gapBeforeSec?: number;
+      }[];
+      titles: string[];
+    };
+    Board: {
+      /** Format: date-time */
+      at: string;
+      day: string;
+      clusters: components['schemas']['BoardCluster'][];
+    };
+    BoardCluster: {
+      id: string;
+      communeId: string;
+      communeName: string;
+      name: string;
+      /** @enum {string} */
+      driverKind: 'RECORDER' | 'RTP' | 'HTTP_PUSH' | 'ICECAST' | 'MQTT' | 'SIP';
+      enabled: boolean;
+      health: {
+        /** @enum {string} */
+        state: 'UNKNOWN' | 'ONLINE' | 'OFFLINE';
+        /** Format: date-time */
+        lastSeenAt: string | null;
+        detail: string | null;
+      };
+      now: components['schemas']['Broadcast'] & (Record<string, never> | null);
+      next: components['schemas']['Broadcast'] & (Record<string, never> | null);
+      missed: components['schemas']['Broadcast'][];
+    };
+    NowRequest: {
+      requestId: string;
+      broadcasts: components['schemas']['Broadcast'][];
+    };
+    EmergencyIn: {
+      /** Format: uuid */
+      bulletinId: string;
+      clusterIds?: string[];
+      communeIds?: string[];
+      reason: string;
     };
   };
   responses: never;

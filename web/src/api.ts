@@ -272,6 +272,22 @@ export const api = {
     ok(client.POST('/api/bulletins/{bulletinId}/transcode', path({ bulletinId }))),
   approve: (bulletinId: string) =>
     ok(client.POST('/api/bulletins/{bulletinId}/approve', path({ bulletinId }))),
+  withdrawApproval: (bulletinId: string, reason?: string) =>
+    ok(
+      client.POST('/api/bulletins/{bulletinId}/withdraw-approval', {
+        ...path({ bulletinId }),
+        body: reason ? { reason } : {},
+      }),
+    ),
+  archiveBulletin: (bulletinId: string, reason?: string) =>
+    ok(
+      client.POST('/api/bulletins/{bulletinId}/archive', {
+        ...path({ bulletinId }),
+        body: reason ? { reason } : {},
+      }),
+    ),
+  deleteBulletin: (bulletinId: string) =>
+    ok(client.DELETE('/api/bulletins/{bulletinId}', path({ bulletinId }))),
   ttsEngines: () => ok(client.GET('/api/tts/engines')),
 
   marketCalendars: (communeId?: string) =>

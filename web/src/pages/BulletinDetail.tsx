@@ -10,6 +10,7 @@ import { PriorityBadge, StatusBadge } from '../components/bulletin-format.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { languageName } from '../components/languages.ts';
 import { formatInstant } from '../components/time.ts';
+import { useConfirmedAction } from '../components/use-confirmed-action.ts';
 import { useLoad } from '../components/use-load.ts';
 import { useNavigation } from '../navigation.tsx';
 import { hasRoleIn, useSession } from '../session.tsx';
@@ -225,6 +226,106 @@ export function BulletinDetail({ bulletinId }: { bulletinId: string }) {
         busy={busy}
         onApprove={() => act(() => api.approve(current.id))}
       />
+      {canEdit && (
+        <LifecycleBox
+          bulletin={current}
+          onChanged={(answer) => setOverride(answer)}
+          onDeleted={() => navigate('/bulletins')}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Which of the commune's languages will air (a track) and which will not; required ones missing. */
+function LanguagePlan({ bulletin }: { bulletin: Bulletin }) {
+  const { t, i18n } = useTranslation();
+  const name = (l: Bulletin['languagePlan'][number]) => (i18n.language === 'en' ? l.nameEn : l.nameVi);
+  const missing = bulletin.languagePlan.filter((l) => l.required && !l.airs);
+  return (
+    <>
+      <ul className="language-plan" data-testid="language-plan">
+        {bulletin.languagePlan.map((l) => (
+          <li key={l.language} data-airs={l.airs}>
+            {name(l)}:{' '}
+            {l.airs
+              ? t('languagePlan.airs')
+              : l.required
+                ? t('languagePlan.missing')
+                : t('languagePlan.notAiring')}
+          </li>
+        ))}
+      </ul>
+      {missing.length > 0 && (
+        <p className="error-note" role="alert" data-testid="missing-languages">
+          {t('languagePlan.cannotProcess', { languages: missing.map(name).join(', ') })}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** Delete a draft, withdraw an approval, archive: each asked for first. */
+function LifecycleBox(props: { bulletin: Bulletin; onChanged(answer: Bulletin): void; onDeleted(): void }) {
+  const { t, i18n } = useTranslation();
+  const { bulletin } = props;
+  const [error, confirmThen] = useConfirmedAction();
+  if (bulletin.archivedAt) {
+    return (
+      <section className="card" aria-labelledby="lifecycle-heading">
+        <h2 id="lifecycle-heading">{t('lifecycle.title')}</h2>
+        <p className="muted" data-testid="archived">
+          {t('lifecycle.archived', { when: formatInstant(bulletin.archivedAt, i18n.language) })}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card" aria-labelledby="lifecycle-heading">
+      <h2 id="lifecycle-heading">{t('lifecycle.title')}</h2>
+      <ErrorNote error={error} />
+      <div className="actions">
+        {bulletin.erasable && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() =>
+              confirmThen(t('lifecycle.confirmDelete', { title: bulletin.title }), async () => {
+                await api.deleteBulletin(bulletin.id);
+                props.onDeleted();
+              })
+            }
+          >
+            {t('lifecycle.delete')}
+          </button>
+        )}
+        {bulletin.approvedAt && (
+          <button
+            type="button"
+            onClick={() =>
+              confirmThen(t('lifecycle.confirmWithdraw', { title: bulletin.title }), async () =>
+                props.onChanged(await api.withdrawApproval(bulletin.id)),
+              )
+            }
+          >
+            {t('lifecycle.withdraw')}
+          </button>
+        )}
+        {!bulletin.erasable && (
+          <button
+            type="button"
+            className="danger"
+            onClick={() =>
+              confirmThen(t('lifecycle.confirmArchive', { title: bulletin.title }), async () =>
+                props.onChanged(await api.archiveBulletin(bulletin.id)),
+              )
+            }
+          >
+            {t('lifecycle.archive')}
+          </button>
+        )}
+      </div>
+      <p className="muted">{bulletin.erasable ? t('lifecycle.deleteHint') : t('lifecycle.archiveHint')}</p>
     </section>
   );
 }
@@ -237,6 +338,7 @@ function ProcessingBox(props: { bulletin: Bulletin; canEdit: boolean; busy: bool
   return (
     <section className="card" aria-labelledby="processing-heading">
       <h2 id="processing-heading">{t('processing.title')}</h2>
+      <LanguagePlan bulletin={bulletin} />
       {bulletin.status === 'DRAFT' && <p className="muted">{t('processing.draft')}</p>}
       {bulletin.status === 'UPLOADED' && <p className="muted">{t('processing.waiting')}</p>}
       {bulletin.status === 'PROCESSING' && (
@@ -256,8 +358,13 @@ function ProcessingBox(props: { bulletin: Bulletin; canEdit: boolean; busy: bool
           {t('processing.failed')} {bulletin.failureReason}
         </p>
       )}
-      {props.canEdit && canStart && (
-        <button type="button" className="primary" disabled={props.busy} onClick={props.onProcess}>
+      {props.canEdit && canStart && !bulletin.archivedAt && (
+        <button
+          type="button"
+          className="primary"
+          disabled={props.busy || bulletin.missingLanguages.length > 0}
+          onClick={props.onProcess}
+        >
           {bulletin.status === 'FAILED' ? t('processing.retry') : t('processing.start')}
         </button>
       )}

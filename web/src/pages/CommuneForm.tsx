@@ -17,6 +17,7 @@ const EMPTY: CommuneDraft = {
   province: '',
   timeZone: 'Asia/Ho_Chi_Minh',
   languages: ['vie'],
+  requiredLanguages: ['vie'],
 };
 
 export function CommuneForm(props: {
@@ -51,7 +52,17 @@ export function CommuneForm(props: {
   }
 
   const toggle = (code: string, on: boolean) =>
-    set('languages', on ? [...value.languages, code] : value.languages.filter((c) => c !== code));
+    setValue((old) => ({
+      ...old,
+      languages: on ? [...old.languages, code] : old.languages.filter((c) => c !== code),
+      // A language the commune no longer speaks cannot be required.
+      requiredLanguages: on ? old.requiredLanguages : old.requiredLanguages.filter((c) => c !== code),
+    }));
+  const toggleRequired = (code: string, on: boolean) =>
+    set(
+      'requiredLanguages',
+      on ? [...value.requiredLanguages, code] : value.requiredLanguages.filter((c) => c !== code),
+    );
 
   return (
     <form className="card" aria-label={title} onSubmit={submit}>
@@ -105,6 +116,27 @@ export function CommuneForm(props: {
         {fields.languages && (
           <small className="field-error" role="alert">
             {fieldMessage(t, fields.languages)}
+          </small>
+        )}
+      </fieldset>
+      <fieldset className={fields.requiredLanguages ? 'invalid' : undefined}>
+        <legend>{t('communes.requiredLanguages')}</legend>
+        <p className="muted">{t('communes.requiredHint')}</p>
+        <div className="checks">
+          {value.languages.map((code) => (
+            <label key={code}>
+              <input
+                type="checkbox"
+                checked={value.requiredLanguages.includes(code)}
+                onChange={(e) => toggleRequired(code, e.target.checked)}
+              />{' '}
+              {languageName(props.languages, code, i18n.language)}
+            </label>
+          ))}
+        </div>
+        {fields.requiredLanguages && (
+          <small className="field-error" role="alert">
+            {fieldMessage(t, fields.requiredLanguages)}
           </small>
         )}
       </fieldset>
