@@ -176,6 +176,66 @@ async function newSlotBody(w: TestWorld, target: Target) {
   };
 }
 
+const AIRERS: Role[] = ['ADMIN', 'SCHEDULER'];
+
+/** A broadcast row on the target commune's cluster (a recorder airing, its capture on disk). */
+async function broadcastOf(w: TestWorld, target: Target, recorded = false): Promise<string> {
+  const clusterId = target === 'own' ? w.clusterA : w.clusterB;
+  const row = await w.db.prisma.broadcast.create({
+    data: {
+      communeId: communeOf(w, target),
+      clusterId,
+      scheduledAt: new Date(),
+      priority: 'NORMAL',
+      status: recorded ? 'AIRED' : 'PLANNED',
+      profileId: 'wav-l16',
+      driverKind: 'RECORDER',
+      durationSec: 2,
+      plan: { items: [] },
+    },
+  });
+  if (recorded) {
+    await mkdir(join(w.mediaDir, 'recordings'), { recursive: true });
+    await copyFile(audioFixture, join(w.mediaDir, 'recordings', `${row.id}.wav`));
+  }
+  return row.id;
+}
+
+/** An approved emergency bulletin of the target's commune with its WAV L16 programme rendition. */
+async function emergencyBulletinOf(w: TestWorld, target: Target): Promise<string> {
+  const prisma = w.db.prisma;
+  const admin = await prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
+  const bulletin = await prisma.bulletin.create({
+    data: {
+      communeId: communeOf(w, target),
+      title: `Khẩn cấp ${unique()}`,
+      priority: 'EMERGENCY',
+      authorId: admin.id,
+      status: 'READY',
+      approvedAt: new Date(),
+      approvedById: admin.id,
+    },
+  });
+  await prisma.rendition.create({
+    data: {
+      bulletinId: bulletin.id,
+      revision: 0,
+      profileId: 'wav-l16',
+      path: `renditions/${bulletin.id}/0/programme.wav`,
+      mimeType: 'audio/wav',
+      codec: 'pcm_s16le',
+      sampleRate: 16000,
+      channels: 1,
+      bytes: 1n,
+      sha256: 'c'.repeat(64),
+      durationSec: 2,
+      integratedLufs: -18,
+      truePeakDbtp: -3,
+    },
+  });
+  return bulletin.id;
+}
+
 const RULES: Record<string, RouteCase> = {
   'get /healthz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/healthz' }) },
   'get /readyz': { rule: { who: 'anyone' }, success: 200, call: () => ({ path: '/readyz' }) },
@@ -513,6 +573,48 @@ const RULES: Record<string, RouteCase> = {
     rule: { who: 'commune', roles: SLOT_WRITERS },
     success: 204,
     call: async (w, t) => ({ path: `/api/slots/${await slotOf(w, t)}` }),
+  },
+  'get /api/broadcasts': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/broadcasts' }),
+  },
+  'get /api/broadcasts/:broadcastId': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/broadcasts/${await broadcastOf(w, t)}` }),
+  },
+  'get /api/broadcasts/:broadcastId/recording': {
+    rule: { who: 'commune', roles: ALL },
+    success: 200,
+    call: async (w, t) => ({ path: `/api/broadcasts/${await broadcastOf(w, t, true)}/recording` }),
+  },
+  'get /api/board': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/board' }),
+  },
+  'get /api/board/events': {
+    rule: { who: 'scoped', roles: ALL },
+    success: 200,
+    call: () => ({ path: '/api/board/events' }),
+  },
+  'post /api/emergencies': {
+    rule: { who: 'commune', roles: AIRERS },
+    success: 202,
+    call: async (w, t) => ({
+      path: '/api/emergencies',
+      body: {
+        bulletinId: await emergencyBulletinOf(w, t),
+        clusterIds: [t === 'own' ? w.clusterA : w.clusterB],
+        reason: 'Diễn tập phòng cháy',
+      },
+    }),
+  },
+  'post /api/clusters/:clusterId/test-tone': {
+    rule: { who: 'commune', roles: AIRERS },
+    success: 202,
+    call: (w, t) => ({ path: `/api/clusters/${t === 'own' ? w.clusterA : w.clusterB}/test-tone` }),
   },
 };
 

@@ -97,3 +97,13 @@ export type SlotResolution = SlotCollision['resolution'];
 export type SlotIn = JsonIn<'/api/slots', 'post'>;
 export type SlotUpdate = JsonIn<'/api/slots/{slotId}', 'patch'>;
 export type SlotQuery = NonNullable<paths['/api/slots']['get']['parameters']['query']>;
+
+export type Broadcast = Schemas['Broadcast'];
+export type BroadcastStatus = Broadcast['status'];
+export type BroadcastQuery = NonNullable<paths['/api/broadcasts']['get']['parameters']['query']>;
+export type Board = Schemas['Board'];
+export type BoardCluster = Schemas['BoardCluster'];
+export type HealthState = BoardCluster['health']['state'];
+export type EmergencyIn = JsonIn<'/api/emergencies', 'post'>;
+/** What an emergency or a test tone answers: the rows made, one per cluster, being aired. */
+export type NowRequest = Schemas['NowRequest'];

@@ -5,6 +5,7 @@ import i18next from 'i18next';
 import createClient from 'openapi-fetch';
 import type {
   AuditQuery,
+  BroadcastQuery,
   Bulletin,
   BulletinIn,
   BulletinQuery,
@@ -13,6 +14,7 @@ import type {
   ClusterUpdate,
   CommuneIn,
   CommuneUpdate,
+  EmergencyIn,
   FieldIssue,
   MarketCalendarIn,
   MarketCalendarUpdate,
@@ -316,4 +318,16 @@ export const api = {
   deleteSlot: (slotId: string) => ok(client.DELETE('/api/slots/{slotId}', path({ slotId }))),
 
   audit: (query: AuditQuery) => ok(client.GET('/api/audit', { params: { query } })),
+
+  broadcasts: (query: BroadcastQuery) => ok(client.GET('/api/broadcasts', { params: { query } })),
+  board: () => ok(client.GET('/api/board')),
+  airEmergency: (body: EmergencyIn) => ok(client.POST('/api/emergencies', { body })),
+  airTestTone: (clusterId: string) =>
+    ok(client.POST('/api/clusters/{clusterId}/test-tone', path({ clusterId }))),
 };
+
+/** Where the board's live updates come from (Server-Sent Events, `board` events). */
+export const BOARD_EVENTS_URL = '/api/board/events';
+/** What the recorder captured of a broadcast (the player's source; Range requests). */
+export const recordingUrl = (broadcastId: string) =>
+  `/api/broadcasts/${encodeURIComponent(broadcastId)}/recording`;
