@@ -27,6 +27,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   if (!target.dataDir.startsWith('memory://')) await mkdir(target.dataDir, { recursive: true });
   const pglite = await PGlite.create(target.dataDir);
+  // PGlite takes the host's zone for its session, and the adapter exchanges timestamps without
+  // their offset: on a host not at UTC, values written or compared in SQL (now(), to_timestamp)
+  // and values written through Prisma would disagree by that offset. UTC, as on the server.
+  await pglite.exec(`SET TIME ZONE 'UTC'`);
   // The community adapter is typed against an older @prisma/driver-adapter-utils; the
   // runtime contract is the same.
   const adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;

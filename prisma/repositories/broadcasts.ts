@@ -1,6 +1,7 @@
 // The only code that writes broadcast rows. Materialisation syncs the planned rows of a window
 // with what the plan says; dispatch moves each row through its states, every move a
 // compare-and-set (`updateMany … where status in (…)`, count checked), so a lost race is a no-op.
+import { randomUUID } from 'node:crypto';
 import { type BroadcastStatus, movableFrom } from '../../domain/dispatch/broadcast-status.ts';
 import type { PlanItem, PlannedBroadcast } from '../../domain/dispatch/materialise.ts';
 import type { DriverKind, Prisma } from '../generated/client.ts';
@@ -82,10 +83,29 @@ export async function syncPlanned(
   const { count: removed } = stale.length
     ? await db.broadcast.deleteMany({ where: { id: { in: stale.map((b) => b.id) }, status: 'PLANNED' } })
     : { count: 0 };
-  const { count: created } = toCreate.length
-    ? await db.broadcast.createMany({ data: toCreate, skipDuplicates: true })
-    : { count: 0 };
+  const created = toCreate.length ? await insertPlanned(db, toCreate) : 0;
   return { created, updated, removed };
+}
+
+/**
+ * Inserts planned rows in one statement, skipping those another materialiser inserted first.
+ * The rows travel as one JSON parameter: Prisma's createMany binds every field separately and
+ * took ~4 ms per row here (15 s for one page of 4,000), this takes a few milliseconds in all.
+ */
+async function insertPlanned(db: Db, rows: Prisma.BroadcastCreateManyInput[]): Promise<number> {
+  // Instants as epoch milliseconds: a timestamp's text form would be read in the session's zone.
+  const json = JSON.stringify(
+    rows.map((r) => ({ ...r, id: randomUUID(), scheduledAt: new Date(r.scheduledAt).getTime() })),
+  );
+  return db.$executeRaw`
+    INSERT INTO broadcast (id, kind, "slotId", "communeId", "clusterId", "scheduledAt", "marketDay", priority,
+                           "profileId", "driverKind", "durationSec", plan, "updatedAt")
+    SELECT r.id, r.kind::"BroadcastKind", r."slotId", r."communeId", r."clusterId", to_timestamp(r."scheduledAt" / 1000.0), r."marketDay",
+           r.priority::"BulletinPriority", r."profileId", r."driverKind"::"DriverKind", r."durationSec", r.plan, now()
+    FROM jsonb_to_recordset(${json}::jsonb) AS r(
+      id uuid, kind text, "slotId" uuid, "communeId" uuid, "clusterId" uuid, "scheduledAt" float8,
+      "marketDay" varchar(10), priority text, "profileId" text, "driverKind" text, "durationSec" float8, plan jsonb)
+    ON CONFLICT DO NOTHING`;
 }
 
 function toRow(p: PlannedBroadcast): Prisma.BroadcastCreateManyInput {

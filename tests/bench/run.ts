@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every known benchmark and prints each as a markdown table. */
+import { benchMaterialise } from './materialise.ts';
 import { benchRtpFanout } from './rtp-fanout.ts';
 import { benchEncoderCost, benchTranscode } from './transcode.ts';
 
@@ -7,6 +8,7 @@ type Bench = () => Promise<{ title: string; rows: Record<string, string | number
 const benches: Record<string, Bench> = {
   transcode: benchTranscode,
   'encoder-cost': benchEncoderCost,
+  materialise: benchMaterialise,
   'rtp-fanout': benchRtpFanout,
 };
 
