@@ -1,5 +1,7 @@
 // Typed errors thrown by services; the one error middleware turns each into problem+json.
-// `code` is stable (clients and tests match on it); the title is said in the user's language.
+// `code` is stable (clients and tests match on it); title and detail are said in the user's
+// language (messages.ts, details.ts).
+import type { LocalText } from './details.ts';
 
 export interface FieldIssue {
   field: string;
@@ -7,13 +9,18 @@ export interface FieldIssue {
 }
 
 export class AppError extends Error {
+  /** The detail in both languages, when the site that built it gave both. */
+  readonly localText?: LocalText;
+
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The detail: English (also what logs carry), or both languages at once. */
+    message: string | LocalText,
     readonly extra: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : message.en);
+    if (typeof message !== 'string') this.localText = message;
     this.name = new.target.name;
   }
 }

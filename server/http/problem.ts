@@ -1,7 +1,8 @@
 // RFC 9457 problem details for every error the API answers.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../platform/logger.ts';
-import { AppError } from './errors.ts';
+import { localDetail, localFieldMessage } from './details.ts';
+import { AppError, type FieldIssue } from './errors.ts';
 import { pickLanguage, problemTitle } from './messages.ts';
 import { loggedUrl } from './request-log.ts';
 import { clientWentAway } from './send-file.ts';
@@ -17,6 +18,7 @@ export function sendProblem(req: Request, res: Response, error: AppError): void 
 function writeProblem(req: Request, res: Response, error: AppError): void {
   if (res.headersSent || res.destroyed) return;
   const lang = pickLanguage((...l) => req.acceptsLanguages(...l));
+  const issues = fieldIssues(error.extra.errors);
   res
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)
@@ -25,10 +27,19 @@ function writeProblem(req: Request, res: Response, error: AppError): void {
       title: problemTitle(error.code, lang),
       status: error.status,
       code: error.code,
-      detail: error.message,
+      detail: localDetail(error.message, lang, error.localText, issues),
       instance: req.originalUrl,
       ...error.extra,
+      ...(issues
+        ? { errors: issues.map((i) => ({ ...i, message: localFieldMessage(i.message, lang) })) }
+        : {}),
     });
+}
+
+function fieldIssues(errors: unknown): FieldIssue[] | undefined {
+  if (!Array.isArray(errors)) return undefined;
+  const ok = errors.every((e) => typeof e?.field === 'string' && typeof e?.message === 'string');
+  return ok ? (errors as FieldIssue[]) : undefined;
 }
 
 export const routeNotFound: RequestHandler = (req, res) => {

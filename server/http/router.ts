@@ -1,6 +1,7 @@
 import type { Express, Request } from 'express';
 import type { Actor } from '../../domain/access.ts';
 import { admit, admitRecord, ForbiddenError, needsCsrf } from './access.ts';
+import { pickLanguage } from './messages.ts';
 import { requestOrigin } from './origin.ts';
 import type { RouteDefinition, RouteInput } from './route.ts';
 import { parseRequest } from './validate.ts';
@@ -19,11 +20,11 @@ export function mountRoutes(app: Express, routes: RouteDefinition[], security: R
       if (actor && needsCsrf(req, actor) && !security.csrfValid(req, actor)) {
         throw new ForbiddenError('csrf-invalid', 'Missing or invalid x-csrf-token header; reload the page');
       }
-      const input = parseRequest(route.request ?? {}, {
-        params: req.params,
-        query: req.query,
-        body: req.body,
-      }) as RouteInput<unknown, unknown, unknown>;
+      const input = parseRequest(
+        route.request ?? {},
+        { params: req.params, query: req.query, body: req.body },
+        pickLanguage((...l) => req.acceptsLanguages(...l)),
+      ) as RouteInput<unknown, unknown, unknown>;
       await admitRecord(route.access, actor, input);
       const result = await route.handler(input as Parameters<typeof route.handler>[0], {
         req,

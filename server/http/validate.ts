@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { Lang } from './details.ts';
 import { type FieldIssue, ValidationError } from './errors.ts';
 
 export function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
@@ -11,10 +12,17 @@ export function toFieldIssues(where: string, error: z.ZodError): FieldIssue[] {
   });
 }
 
-/** Parses every part of a request, reporting all bad fields at once. */
+/** zod's own messages per language, chosen per request (never a process-wide switch). */
+const ZOD_MESSAGES: Record<Lang, z.core.$ZodErrorMap> = {
+  vi: z.locales.vi().localeError,
+  en: z.locales.en().localeError,
+};
+
+/** Parses every part of a request, reporting all bad fields at once, in the caller's language. */
 export function parseRequest(
   schemas: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType },
   raw: { params: unknown; query: unknown; body: unknown },
+  lang: Lang = 'en',
 ): { params: unknown; query: unknown; body: unknown } {
   const issues: FieldIssue[] = [];
   const out: Record<'params' | 'query' | 'body', unknown> = {
@@ -25,7 +33,9 @@ export function parseRequest(
   for (const part of ['params', 'query', 'body'] as const) {
     const schema = schemas[part];
     if (!schema) continue;
-    const parsed = schema.safeParse(raw[part] ?? (part === 'body' ? undefined : {}));
+    const parsed = schema.safeParse(raw[part] ?? (part === 'body' ? undefined : {}), {
+      error: ZOD_MESSAGES[lang],
+    });
     if (parsed.success) out[part] = parsed.data;
     else issues.push(...toFieldIssues(part, parsed.error));
   }
