@@ -20,7 +20,12 @@ export interface AiringItem {
   bytes: number;
   durationSec: number;
   /** Where each language sits in the item (for seconds aired per language), as the pipeline placed it. */
-  segments: { kind: 'chime' | 'language' | 'outro-chime'; language?: string; startSec: number; durationSec: number }[];
+  segments: {
+    kind: 'chime' | 'language' | 'outro-chime';
+    language?: string;
+    startSec: number;
+    durationSec: number;
+  }[];
   /** Silence before this item (a slot's gap between repeats of its playlist), in seconds. */
   gapBeforeSec?: number;
 }
