@@ -41,7 +41,10 @@ export async function airBroadcasts(
   const ready: Ready[] = [];
   await Promise.all(
     claimed.map(async (broadcast) => {
-      const budget = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, Math.ceil(startAt - deps.clock.now())))]);
+      const budget = AbortSignal.any([
+        signal,
+        AbortSignal.timeout(Math.max(0, Math.ceil(startAt - deps.clock.now()))),
+      ]);
       const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
         deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
         return null;

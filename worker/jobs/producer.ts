@@ -5,7 +5,12 @@ import type { Redis } from 'ioredis';
 import { JOBS, type JobName, type QueueName, RETENTION } from './catalogue.ts';
 
 export interface JobProducer {
-  enqueue<N extends JobName>(name: N, data: unknown, jobId: string, options?: { delayMs?: number }): Promise<void>;
+  enqueue<N extends JobName>(
+    name: N,
+    data: unknown,
+    jobId: string,
+    options?: { delayMs?: number },
+  ): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;
 }
