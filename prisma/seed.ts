@@ -93,3 +93,23 @@ export async function seedDemo(
   }
   return { created };
 }
+
+/**
+ * What the on-start test airing of the demo needs: the demo admin (who triggers it) and the demo
+ * clusters — or null once the demo commune has aired anything (only a first start airs it).
+ */
+export async function demoAiringTargets(
+  prisma: PrismaClient,
+): Promise<{ adminId: string; clusterIds: string[] } | null> {
+  const commune = await prisma.commune.findUnique({
+    where: { code: DEMO_COMMUNE.code },
+    select: {
+      id: true,
+      clusters: { where: { enabled: true }, select: { id: true }, orderBy: { name: 'asc' } },
+    },
+  });
+  const admin = await prisma.user.findUnique({ where: { username: 'admin' }, select: { id: true } });
+  if (!commune || !admin) return null;
+  if ((await prisma.broadcast.count({ where: { communeId: commune.id } })) > 0) return null;
+  return { adminId: admin.id, clusterIds: commune.clusters.map((c) => c.id) };
+}

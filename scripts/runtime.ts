@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { MediaStore } from '../media/store.ts';
 import { type Config, databaseTarget } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import { WEB_DIST } from '../platform/paths.ts';
@@ -17,7 +18,9 @@ import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_COMMUNE, type SeedResult, seedDemo } from '../prisma/seed.ts';
 import { composeApp } from '../server/compose.ts';
 import { serve } from '../server/http/serve.ts';
+import { createJobProducer } from '../worker/jobs/producer.ts';
 import { startWorkers } from '../worker/main.ts';
+import { airDemoTestTones } from './demo-airing.ts';
 import { tryCreateDemoBulletin } from './demo-bulletin.ts';
 import { type RedisChild, startRedisChild } from './redis-child.ts';
 
@@ -121,6 +124,15 @@ export function launchLoa(
         demoStop.abort();
         return demo;
       });
+      const jobs = createJobProducer(openRedis(redisUrl, 'producer'), config.REDIS_PREFIX);
+      stack.push(() => jobs.close());
+      const tones = airDemoTestTones({
+        db: database.prisma,
+        store: new MediaStore(config.mediaDir),
+        jobs,
+        logger,
+      }).catch((err: Error) => logger.warn({ module: 'demo', err: err.message }, 'demo test tone not sent'));
+      stack.push(() => tones);
     }
 
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
