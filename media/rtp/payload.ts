@@ -17,6 +17,15 @@ export type RtpEncoding = (typeof RTP_ENCODINGS)[number];
 /** The static payload types; L16 and Opus take a dynamic one (96–127) from the cluster's config. */
 export const STATIC_PAYLOAD_TYPES: Partial<Record<RtpEncoding, number>> = { PCMU: 0, PCMA: 8, MPA: 14 };
 
+/** The encoding an RTP payload type carries: static types name theirs, dynamic ones (96–127) say it. */
+export function encodingOf(config: {
+  payloadType: number;
+  encoding?: 'L16' | 'OPUS' | undefined;
+}): RtpEncoding {
+  if (config.encoding) return config.encoding;
+  return config.payloadType === 8 ? 'PCMA' : config.payloadType === 14 ? 'MPA' : 'PCMU';
+}
+
 /** Which rendition each encoding is cut from (media/profiles.ts). */
 export const PROFILE_FOR_ENCODING: Record<RtpEncoding, string> = {
   PCMU: 'pcmu-8k',

@@ -2,13 +2,13 @@
 // clusters' driver settings, and each bulletin's programme renditions of its current revision.
 // Read a page of slots at a time, so memory follows the page, not the number of clusters.
 import { parseMarketCalendar } from '../../domain/calendar/index.ts';
-import { clusterProfileId } from '../../domain/dispatch/cluster-profile.ts';
 import type {
   PlannableBulletin,
   PlannableCluster,
   PlannableRendition,
   PlannableSlot,
 } from '../../domain/dispatch/materialise.ts';
+import { clusterProfileId } from '../../media/cluster-profile.ts';
 import type { Db } from './db.ts';
 
 export interface PlannablePage {

@@ -12,6 +12,7 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../domain/driver-config.ts';
+import { clusterProfileId } from '../../media/cluster-profile.ts';
 import type { FrameTrack } from '../../media/frames/index.ts';
 import { pace, wallTimeOf } from '../dispatch/pacer.ts';
 import type { Airing, AiringOutcome, AiringRequest, Driver, PreparedAiring } from './driver.ts';
@@ -60,7 +61,7 @@ export class RecorderDriver implements Driver<RecorderConfig> {
   }
 
   profileId(config: RecorderConfig): string {
-    return config.profile;
+    return clusterProfileId('RECORDER', config);
   }
 
   async prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring> {

@@ -14,13 +14,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../domain/driver-config.ts';
+import { clusterProfileId } from '../../media/cluster-profile.ts';
 import { findProfile } from '../../media/profiles.ts';
-import {
-  PROFILE_FOR_ENCODING,
-  packetise,
-  type RtpEncoding,
-  type RtpStream,
-} from '../../media/rtp/payload.ts';
+import { encodingOf, packetise, type RtpEncoding, type RtpStream } from '../../media/rtp/payload.ts';
 import { senderReportAndBye } from '../../media/rtp/rtcp.ts';
 import { isMulticast, writeSdp } from '../../media/rtp/sdp.ts';
 import { buildPackets, type RtpPacketPlan, randomNumbering } from '../../media/rtp/session.ts';
@@ -32,15 +28,10 @@ export type RtpConfig = z.infer<(typeof DriverConfigByKind)['RTP']>;
 
 type Reason = { code: string; message: string };
 
-export function encodingOf(config: Pick<RtpConfig, 'payloadType' | 'encoding'>): RtpEncoding {
-  if (config.encoding) return config.encoding;
-  return config.payloadType === 8 ? 'PCMA' : config.payloadType === 14 ? 'MPA' : 'PCMU';
-}
-
 /** The SDP a cluster's receiver (or a test's ffmpeg) needs for this config. */
 export function clusterSdp(config: RtpConfig, address = config.host): string {
   const encoding = encodingOf(config);
-  const profile = findProfile(config.profile ?? PROFILE_FOR_ENCODING[encoding]);
+  const profile = findProfile(clusterProfileId('RTP', config));
   const clock = { PCMU: 8000, PCMA: 8000, L16: profile.sampleRate, MPA: 90000, OPUS: 48000 }[encoding];
   return writeSdp({
     address,
@@ -203,7 +194,7 @@ export class RtpDriver implements Driver<RtpConfig> {
   }
 
   profileId(config: RtpConfig): string {
-    return config.profile ?? PROFILE_FOR_ENCODING[encodingOf(config)];
+    return clusterProfileId('RTP', config);
   }
 
   async prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriverConfigByKind } from '../../../domain/driver-config.ts';
-import { clusterSdp, encodingOf } from '../../../worker/drivers/rtp.ts';
+import { encodingOf } from '../../../media/rtp/payload.ts';
+import { clusterSdp } from '../../../worker/drivers/rtp.ts';
 
 const rtp = DriverConfigByKind.RTP;
 
