@@ -23,6 +23,8 @@ export const DriverConfigByKind = {
       ttl: z.number().int().min(1).max(32).default(1),
       /** Local address multicast leaves from (the interface facing the clusters); the route decides otherwise. */
       interface: z.union([z.ipv4(), z.ipv6()]).optional(),
+      /** A TCP port the device answers on while it is up (its web page, say): how Loa tells it is online. */
+      probe: z.strictObject({ host: Host.optional(), port: Port }).optional(),
       /** A device profile other than the encoding's default rendition (e.g. an installation's own). */
       profile: z
         .string()

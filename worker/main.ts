@@ -11,6 +11,7 @@ import { JobTimeoutError, runWithin, WorkerStoppingError } from './deadline.ts';
 import { createDispatchDeps, dispatchSettings } from './dispatch/context.ts';
 import type { DispatchDeps } from './dispatch/deps.ts';
 import { airBroadcasts } from './dispatch/engine.ts';
+import type { Driver } from './drivers/driver.ts';
 import { createDrivers } from './drivers/registry.ts';
 import {
   JOBS,
@@ -22,6 +23,7 @@ import {
 } from './jobs/catalogue.ts';
 import { cleanupTmp } from './jobs/cleanup-tmp.ts';
 import { materialiseBroadcasts } from './jobs/materialise-broadcasts.ts';
+import { probeClusters } from './jobs/probe-clusters.ts';
 import { createJobProducer, type JobProducer } from './jobs/producer.ts';
 import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
 import { sweepBroadcasts } from './jobs/sweep-broadcasts.ts';
@@ -42,6 +44,7 @@ interface HandlerContext extends WorkerContext {
   store: MediaStore;
   jobs: JobProducer;
   dispatch: DispatchDeps;
+  drivers: ReadonlyMap<string, Driver>;
 }
 
 /** A handler stops its children and returns (or throws) soon after `signal` fires. */
@@ -63,6 +66,7 @@ const HANDLERS: Record<JobName, Handler> = {
       ...(slotIds ? { slotIds } : {}),
     });
   },
+  'probe-clusters': (_job, ctx, signal) => probeClusters(ctx.db, ctx.drivers, ctx.logger, signal),
   'sweep-broadcasts': (_job, ctx) =>
     sweepBroadcasts(ctx.db, {
       now: ctx.dispatch.clock.now(),
@@ -102,8 +106,9 @@ export async function startWorkers(
   const prefix = base.config.REDIS_PREFIX;
   const jobs = createJobProducer(connection.duplicate(), prefix);
   const store = new MediaStore(base.config.mediaDir);
-  const dispatch = createDispatchDeps({ ...base, store, drivers: createDrivers(base.config) });
-  const ctx: HandlerContext = { ...base, store, jobs, dispatch };
+  const drivers = createDrivers(base.config);
+  const dispatch = createDispatchDeps({ ...base, store, drivers });
+  const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers };
   const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];

@@ -19,3 +19,14 @@ export async function clusterHealth(db: Db, clusterIds: string[]) {
     select: { clusterId: true, state: true, lastSeenAt: true, detail: true },
   });
 }
+
+/** Enabled clusters with their driver settings, a page at a time (for the health probe). */
+export async function enabledClusters(db: Db, after: string | null, size: number) {
+  return db.cluster.findMany({
+    where: { enabled: true },
+    orderBy: { id: 'asc' },
+    take: size,
+    ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    select: { id: true, driverKind: true, driverConfig: true },
+  });
+}

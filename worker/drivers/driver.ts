@@ -82,6 +82,6 @@ export interface Driver<Config = unknown> {
   readonly leadMs: number;
   /** Everything slow happens here: open files, resolve hosts, connect, send commands ahead. */
   prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring>;
-  /** Whether the cluster answers, when the driver can tell (undefined: it cannot). */
-  probe?(config: Config, signal: AbortSignal): Promise<ClusterProbe>;
+  /** Whether the cluster answers; null when the driver cannot tell (nothing to ask). */
+  probe?(config: Config, signal: AbortSignal): Promise<ClusterProbe | null>;
 }

@@ -21,7 +21,8 @@ import { senderReportAndBye } from '../../media/rtp/rtcp.ts';
 import { isMulticast, writeSdp } from '../../media/rtp/sdp.ts';
 import { buildPackets, type RtpPacketPlan, randomNumbering } from '../../media/rtp/session.ts';
 import { type LatenessSummary, type Pacing, pace, wallTimeOf } from '../dispatch/pacer.ts';
-import type { Airing, AiringOutcome, AiringRequest, Driver, PreparedAiring } from './driver.ts';
+import type { Airing, AiringOutcome, AiringRequest, ClusterProbe, Driver, PreparedAiring } from './driver.ts';
+import { ClusterOfflineError, tcpProbe } from './probe.ts';
 import { assertProfile, readProgramme } from './programme.ts';
 
 export type RtpConfig = z.infer<(typeof DriverConfigByKind)['RTP']>;
@@ -197,8 +198,14 @@ export class RtpDriver implements Driver<RtpConfig> {
     return clusterProfileId('RTP', config);
   }
 
+  async probe(config: RtpConfig, signal: AbortSignal): Promise<ClusterProbe | null> {
+    return config.probe ? tcpProbe(config.probe.host ?? config.host, config.probe.port, signal) : null;
+  }
+
   async prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring> {
     const config = this.parseConfig(request.config);
+    const probe = await this.probe(config, signal);
+    if (probe && !probe.online) throw new ClusterOfflineError(probe.detail);
     assertProfile(request, this.profileId(config));
     const encoding = encodingOf(config);
     const { address, family } = await lookup(config.host);

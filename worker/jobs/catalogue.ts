@@ -60,6 +60,15 @@ export const JOBS = {
     payload: z.object({ slotIds: z.array(z.uuid()).max(1000).optional() }),
     everyMs: 60_000,
   },
+  'probe-clusters': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 5 * 60_000,
+    concurrency: 1,
+    payload: z.object({}),
+    everyMs: 60_000,
+  },
   'sweep-broadcasts': {
     queue: 'maintenance',
     attempts: 1,

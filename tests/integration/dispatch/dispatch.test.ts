@@ -1,5 +1,6 @@
 // The dispatch engine against real parts: PGlite rows, the recorder driver writing what airs,
 // ffprobe reading it back. Times are real (a few seconds); assertions are on what aired.
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeMedia } from '../../../media/probe.ts';
 import { acquireLease, releaseLease } from '../../../prisma/repositories/cluster-lease.ts';
@@ -85,6 +86,34 @@ describe('dispatch with the recorder', () => {
     }
   });
 
+  it('misses an unreachable cluster after its retries, with the reason, while another cluster airs', async () => {
+    const closed = await closedPort();
+    const unreachable = await world.db.prisma.cluster.create({
+      data: {
+        communeId: world.communeId,
+        name: 'Cụm không trả lời',
+        driverKind: 'RTP',
+        driverConfig: { host: '127.0.0.1', port: 5004, payloadType: 0, probe: { port: closed } },
+      },
+    });
+    const at = soon(1500);
+    const onRecorder = await world.db.prisma.broadcast.create({
+      data: plannedRow(world, world.clusterIds[1] as string, at),
+    });
+    const onRtp = await world.db.prisma.broadcast.create({
+      data: { ...plannedRow(world, unreachable.id, at), driverKind: 'RTP', profileId: 'pcmu-8k' },
+    });
+    await airBroadcasts(world.deps, { at }, signal);
+    const [aired, missed] = await Promise.all(
+      [onRecorder.id, onRtp.id].map((id) => world.db.prisma.broadcast.findUniqueOrThrow({ where: { id } })),
+    );
+    expect(aired?.status).toBe('AIRED');
+    expect(missed).toMatchObject({ status: 'MISSED', reasonCode: 'cluster-offline', secondsAired: null });
+    expect(missed?.reason).toMatch(
+      /the cluster does not answer: 127\.0\.0\.1:\d+ ECONNREFUSED; .*over the 2 s limit/,
+    );
+  });
+
   it('an emergency preempts a running broadcast: both end in the right states', async () => {
     const long = await dispatchWorldAudio(world);
     const at = soon(1000);
@@ -113,6 +142,15 @@ describe('dispatch with the recorder', () => {
     expect(e?.status).toBe('AIRED');
   });
 });
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function statusOf(world: DispatchWorld, id: string) {
   return (await world.db.prisma.broadcast.findUniqueOrThrow({ where: { id }, select: { status: true } }))
