@@ -2,6 +2,14 @@
 // the transcode worker (which applies them).
 import { z } from 'zod';
 
+/** Where a part of a programme sits on its timeline (chime, a language, the closing chime), in seconds. */
+export interface ProgrammeSegment {
+  kind: 'chime' | 'language' | 'outro-chime';
+  language?: string;
+  startSec: number;
+  durationSec: number;
+}
+
 export const BULLETIN_STATUSES = ['DRAFT', 'UPLOADED', 'PROCESSING', 'READY', 'FAILED'] as const;
 
 export const PlaySettings = z.strictObject({

@@ -1,6 +1,8 @@
 // Which broadcasts a window of time holds: every enabled slot's occurrences on its calendar's
 // market days, times every enabled cluster of the slot, with the renditions each cluster's device
 // profile needs. Pure: the worker feeds it rows and writes back what it returns.
+
+import type { ProgrammeSegment } from '../bulletin.ts';
 import {
   type IsoDate,
   isoFromJdn,
@@ -18,12 +20,7 @@ export interface PlannableRendition {
   sha256: string;
   bytes: number;
   durationSec: number;
-  segments: {
-    kind: 'chime' | 'language' | 'outro-chime';
-    language?: string;
-    startSec: number;
-    durationSec: number;
-  }[];
+  segments: ProgrammeSegment[];
 }
 
 export interface PlannableBulletin {
