@@ -191,14 +191,25 @@ export async function moveBroadcast(
   return count === 1;
 }
 
-/** PLANNED → STARTING for this worker: only one dispatcher ever claims a broadcast. */
-export async function claimBroadcast(db: Db, id: string, now: Date): Promise<boolean> {
-  const { count } = await db.broadcast.updateMany({
-    where: { id, status: 'PLANNED' },
-    data: { status: 'STARTING', startedAt: now, attempts: { increment: 1 } },
-  });
-  return count === 1;
+/**
+ * PLANNED → STARTING for this worker, in one statement per page (10,000 claims one by one took
+ * seconds of the lead): only one dispatcher ever claims a broadcast. Returns the ids it got.
+ */
+export async function claimBroadcasts(db: Db, ids: string[], now: Date): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (let i = 0; i < ids.length; i += CLAIM_PAGE) {
+    const rows = await db.broadcast.updateManyAndReturn({
+      where: { id: { in: ids.slice(i, i + CLAIM_PAGE) }, status: 'PLANNED' },
+      data: { status: 'STARTING', startedAt: now, attempts: { increment: 1 } },
+      select: { id: true },
+    });
+    for (const row of rows) claimed.add(row.id);
+  }
+  return claimed;
 }
+
+/** Ids per claiming statement (each is a bind parameter; PostgreSQL allows 65,535). */
+const CLAIM_PAGE = 5_000;
 
 export async function recordSpread(db: Db, ids: string[], spreadMs: number): Promise<void> {
   await db.broadcast.updateMany({ where: { id: { in: ids } }, data: { spreadMs } });

@@ -1,42 +1,24 @@
 /**
  * RTP fan-out benchmark (issue 11): one rendition aired at one instant to 1, 100 and 1,000
  * loopback clusters through the RTP driver (one packetisation, one pacer, one socket). The
- * receivers live in a child process that only timestamps arrivals, so their work does not land
+ * receivers live in child processes (./receivers.ts) that only timestamp arrivals, so their work does not land
  * on the sender's event loop. Jitter = how late each packet arrives against its own media time,
  * counted from the first packet at that receiver; "late" = more than 20 ms behind.
  */
-import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { findProfile } from '../../media/profiles.ts';
 import { RtpDriver } from '../../worker/drivers/rtp.ts';
 import { makeRendition } from '../integration/drivers/renditions.ts';
+import { type LatenessReport, Receivers } from './receivers.ts';
 
 const SECONDS = 10;
 const SIZES = [1, 100, 1000];
 const LATE_MS = 20;
 
-interface ReceiverReport {
-  /** ms behind its media time, per packet received. */
-  lateness: number[];
-}
-
+/** At most 100 sockets per receiver process: one Node process reading 1,000 sockets falls behind. */
 const PER_RECEIVER = 100;
-
-function startReceiver(streams: number, basePort: number) {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--receive', String(streams), String(basePort)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
-}
 
 export async function benchRtpFanout() {
   const dir = await mkdtemp(join(tmpdir(), 'loa-bench-rtp-'));
@@ -51,13 +33,7 @@ export async function benchRtpFanout() {
 }
 
 async function fanOut(path: string, streams: number): Promise<Record<string, string | number>> {
-  const basePort = 30000 + 2 * Math.floor(Math.random() * 2000);
-  // At most 100 sockets per receiver process: one Node process reading 1,000 sockets falls behind.
-  const receivers = Array.from({ length: Math.ceil(streams / PER_RECEIVER) }, (_, r) =>
-    startReceiver(Math.min(PER_RECEIVER, streams - r * PER_RECEIVER), basePort + 2 * r * PER_RECEIVER),
-  );
-  for (const r of receivers)
-    if ((await r.lines.next()).value !== 'ready') throw new Error('receiver did not start');
+  const receivers = await Receivers.start('lateness', streams, PER_RECEIVER);
 
   const driver = new RtpDriver();
   const profile = findProfile('pcmu-8k');
@@ -82,7 +58,7 @@ async function fanOut(path: string, streams: number): Promise<Record<string, str
           priority: 'NORMAL',
           profile,
           items: [item],
-          config: driver.parseConfig({ host: '127.0.0.1', port: basePort + 2 * i, payloadType: 0 }),
+          config: driver.parseConfig({ host: '127.0.0.1', port: receivers.ports[i], payloadType: 0 }),
         },
         signal,
       ),
@@ -94,11 +70,8 @@ async function fanOut(path: string, streams: number): Promise<Record<string, str
   const outcomes = await Promise.all(airings.map((a) => a.done));
   const used = process.cpuUsage(cpu);
   const cpuPercent = ((used.user + used.system) / 1000 / (performance.now() - wall)) * 100;
-  const reports: ReceiverReport[] = [];
-  for (const r of receivers) {
-    r.child.stdin.end('end\n');
-    reports.push(JSON.parse((await r.lines.next()).value as string) as ReceiverReport);
-  }
+  const reports = await receivers.report<LatenessReport>();
+  await receivers.close();
   const lateness = reports.flatMap((r) => r.lateness).sort((a, b) => a - b);
   const pacer = (outcomes[0]?.receipt as { lateness?: { p99Ms: number } }).lateness;
   await driver.close();
@@ -113,33 +86,3 @@ async function fanOut(path: string, streams: number): Promise<Record<string, str
     'sender pacer p99 ms': (pacer?.p99Ms ?? 0).toFixed(2),
   };
 }
-
-/** The receiver process: N sockets, a timestamp per packet, a report on stdin's "end". */
-async function receive(streams: number, basePort: number): Promise<void> {
-  const lateness: number[] = [];
-  const first: ({ at: number; ts: number } | undefined)[] = new Array(streams);
-  for (let i = 0; i < streams; i++) {
-    const socket = createSocket('udp4');
-    socket.on('message', (msg) => {
-      const at = performance.now();
-      const ts = msg.readUInt32BE(4);
-      const origin = first[i];
-      if (!origin) {
-        first[i] = { at, ts };
-        lateness.push(0);
-        return;
-      }
-      lateness.push(at - (origin.at + ((ts - origin.ts) >>> 0) / 8));
-    });
-    await new Promise<void>((resolve) => socket.bind(basePort + 2 * i, '127.0.0.1', resolve));
-  }
-  console.log('ready');
-  for await (const line of createInterface({ input: process.stdin })) if (line === 'end') break;
-  // Packets already queued on the sockets are read before the report (one more turn of I/O).
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const report: ReceiverReport = { lateness: lateness.map((ms) => Math.round(ms * 1000) / 1000) };
-  // A pipe is written asynchronously: exit only once the report has gone.
-  process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
-}
-
-if (process.argv[2] === '--receive') await receive(Number(process.argv[3]), Number(process.argv[4]));

@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every known benchmark and prints each as a markdown table. */
 import { benchMaterialise } from './materialise.ts';
 import { benchRtpFanout } from './rtp-fanout.ts';
+import { benchStartSkew } from './start-skew.ts';
 import { benchEncoderCost, benchTranscode } from './transcode.ts';
 
 type Bench = () => Promise<{ title: string; rows: Record<string, string | number>[] }>;
@@ -10,6 +11,7 @@ const benches: Record<string, Bench> = {
   'encoder-cost': benchEncoderCost,
   materialise: benchMaterialise,
   'rtp-fanout': benchRtpFanout,
+  'start-skew': benchStartSkew,
 };
 
 function markdownTable(rows: Record<string, string | number>[]): string {

@@ -6,7 +6,7 @@
 import type { EndReason } from '../../domain/dispatch/broadcast-status.ts';
 import { tooLate } from '../../domain/dispatch/lateness.ts';
 import {
-  claimBroadcast,
+  claimBroadcasts,
   type DueBroadcast,
   dueAt,
   moveBroadcast,
@@ -34,25 +34,25 @@ export async function airBroadcasts(
 ): Promise<{ aired: string[] }> {
   const due = await dueAt(deps.db, 'at' in target ? { scheduledAt: target.at } : { ids: target.ids });
   const startAt = 'at' in target ? target.at.getTime() : deps.clock.now();
-  const claimed = (await Promise.all(due.map((b) => claim(deps, b)))).filter((b) => b !== null);
+  const claimed = await claim(deps, due);
 
-  // Prepare everyone before the instant; whoever is not ready by then goes on alone.
+  // Prepare everyone before the instant; whoever is not ready by then goes on alone. A few at a
+  // time: each takes its lease in a transaction, and thousands of transactions asked for at once
+  // waited longer for a pooled connection than Prisma allows (2 s), so clusters missed the instant.
   const late: DueBroadcast[] = [];
   const ready: Ready[] = [];
-  await Promise.all(
-    claimed.map(async (broadcast) => {
-      const budget = AbortSignal.any([
-        signal,
-        AbortSignal.timeout(Math.max(0, Math.ceil(startAt - deps.clock.now()))),
-      ]);
-      const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
-        deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
-        return null;
-      });
-      if (got) ready.push({ broadcast, ...got });
-      else late.push(broadcast);
-    }),
-  );
+  await eachLimited(claimed, PREPARING_AT_ONCE, async (broadcast) => {
+    const budget = AbortSignal.any([
+      signal,
+      AbortSignal.timeout(Math.max(0, Math.ceil(startAt - deps.clock.now()))),
+    ]);
+    const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
+      deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
+      return null;
+    });
+    if (got) ready.push({ broadcast, ...got });
+    else late.push(broadcast);
+  });
 
   try {
     await deps.clock.waitUntil(startAt, signal);
@@ -68,6 +68,12 @@ export async function airBroadcasts(
     lease,
     airing: prepared.start(),
   }));
+  // Let the first audio leave before any bookkeeping. A driver's send may complete on a later
+  // tick (dgram resolves even a literal address on process.nextTick), and ticks wait until the
+  // microtask queue is empty: the supervision's database work, started from a first audio
+  // resolved in that queue, held the RTP first packets back ~2 ms per cluster (PGlite).
+  for (const s of started) s.airing.firstAudioAt.catch(() => {}); // handled by the supervision below
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const supervised = started.map(({ broadcast, airing, lease }) =>
     superviseAiring(deps, broadcast, airing, lease),
   );
@@ -86,14 +92,32 @@ export async function airBroadcasts(
   return { aired: outcomes.filter((o) => o.status === 'AIRED').map((o) => o.id) };
 }
 
-/** Too late already → missed; otherwise PLANNED → STARTING, or null when another worker has it. */
-async function claim(deps: DispatchDeps, b: DueBroadcast): Promise<DueBroadcast | null> {
-  const late = tooLate(b.priority, b.scheduledAt.getTime(), deps.clock.now(), deps.lateness);
-  if (late) {
-    await end(deps, b.id, 'MISSED', late);
-    return null;
+/** Too late already → missed; the others PLANNED → STARTING, less those another worker has. */
+async function claim(deps: DispatchDeps, due: DueBroadcast[]): Promise<DueBroadcast[]> {
+  const inTime: DueBroadcast[] = [];
+  for (const b of due) {
+    const late = tooLate(b.priority, b.scheduledAt.getTime(), deps.clock.now(), deps.lateness);
+    if (late) await end(deps, b.id, 'MISSED', late);
+    else inTime.push(b);
   }
-  return (await claimBroadcast(deps.db, b.id, new Date(deps.clock.now()))) ? b : null;
+  const claimed = await claimBroadcasts(
+    deps.db,
+    inTime.map((b) => b.id),
+    new Date(deps.clock.now()),
+  );
+  return inTime.filter((b) => claimed.has(b.id));
+}
+
+/** Preparations (driver, then lease) in flight at once: about the database pool's size. */
+const PREPARING_AT_ONCE = 10;
+
+/** `work` on every item, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /**
@@ -176,7 +200,7 @@ export function reasonOf(err: unknown): EndReason {
   if (err instanceof DispatchError) return { code: err.code, message: err.message };
   const e = err as { code?: string; message?: string };
   return {
-    code: e.code === 'ECONNREFUSED' ? 'cluster-offline' : 'driver-error',
+    code: e.code === 'ECONNREFUSED' || e.code === 'cluster-offline' ? 'cluster-offline' : 'driver-error',
     message: e.message ?? String(err),
   };
 }
