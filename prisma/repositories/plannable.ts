@@ -130,7 +130,7 @@ export async function loadBulletins(db: Db, ids: string[]): Promise<Map<string, 
             sha256: r.sha256,
             bytes: Number(r.bytes),
             durationSec: r.durationSec,
-            segments: (r.segments ?? []) as PlannableRendition['segments'],
+            segments: (r.segments ?? []) as unknown as PlannableRendition['segments'],
           },
         ]),
       );
