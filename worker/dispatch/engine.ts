@@ -137,7 +137,8 @@ async function prepareAndLease(
     clusterId: b.clusterId,
     broadcastId: b.id,
     priority: b.priority,
-    ttlMs: deps.lease.ttlMs,
+    // Held from now through the instant: renewals only begin with the audio.
+    ttlMs: Math.max(0, startAt - deps.clock.now()) + deps.lease.ttlMs,
   });
   if (!lease) {
     await prepared.abandon(CLUSTER_BUSY);
