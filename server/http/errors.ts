@@ -6,6 +6,8 @@ import type { LocalText } from './details.ts';
 export interface FieldIssue {
   field: string;
   message: string;
+  /** The message in English when `message` is in another language: clients that word issues themselves match on it. */
+  en?: string;
 }
 
 export class AppError extends Error {

@@ -76,6 +76,7 @@ const TITLES: Record<string, Record<Lang, string>> = {
     vi: 'Bộ đọc văn bản chạy quá lâu và đã bị dừng, hãy thử lại',
     en: 'Text-to-speech took too long and was stopped; try again',
   },
+  stopping: { vi: 'Loa đang dừng; hãy thử lại sau giây lát', en: 'Loa is stopping; try again in a moment' },
   interrupted: {
     vi: 'Việc xử lý âm thanh bị ngắt giữa chừng (hệ thống đang dừng?), hãy thử lại',
     en: 'Audio processing was interrupted (is the system stopping?); try again',

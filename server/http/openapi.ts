@@ -11,7 +11,9 @@ const Problem = z
     code: z.string().meta({ description: 'Stable machine-readable problem code' }),
     detail: z.string(),
     instance: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string(), en: z.string().optional() }))
+      .optional(),
   })
   .meta({ id: 'Problem' });
 

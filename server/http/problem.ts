@@ -79,8 +79,19 @@ function bodyParserError(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/** The embedded database was closed under a request still running: Loa is stopping. */
+function databaseClosed(err: unknown): boolean {
+  return /PGlite is closed|Cannot use a pool after calling end/.test((err as Error)?.message ?? '');
+}
+
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
+  if (databaseClosed(err)) {
+    return new AppError(503, 'stopping', {
+      vi: 'Loa đang dừng, yêu cầu chưa xong',
+      en: 'Loa is stopping; the request did not finish',
+    });
+  }
   if (isPrismaKnownError(err)) {
     if (err.code === 'P2002')
       return new AppError(409, 'conflict', 'A record with these values already exists');

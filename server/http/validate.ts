@@ -18,6 +18,21 @@ const ZOD_MESSAGES: Record<Lang, z.core.$ZodErrorMap> = {
   en: z.locales.en().localeError,
 };
 
+/** Adds each issue's English wording (the same parse, in English) when the caller asked for another language. */
+function withEnglish(
+  issues: FieldIssue[],
+  schema: z.ZodType,
+  input: unknown,
+  part: 'params' | 'query' | 'body',
+  lang: Lang,
+): FieldIssue[] {
+  if (lang === 'en') return issues;
+  const english = schema.safeParse(input ?? (part === 'body' ? undefined : {}), { error: ZOD_MESSAGES.en });
+  if (english.success) return issues;
+  const en = toFieldIssues(part, english.error);
+  return issues.map((issue, i) => (en[i]?.field === issue.field ? { ...issue, en: en[i].message } : issue));
+}
+
 /** Parses every part of a request, reporting all bad fields at once, in the caller's language. */
 export function parseRequest(
   schemas: { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType },
@@ -37,7 +52,7 @@ export function parseRequest(
       error: ZOD_MESSAGES[lang],
     });
     if (parsed.success) out[part] = parsed.data;
-    else issues.push(...toFieldIssues(part, parsed.error));
+    else issues.push(...withEnglish(toFieldIssues(part, parsed.error), schema, raw[part], part, lang));
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return out;

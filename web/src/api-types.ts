@@ -4544,6 +4544,7 @@ export interface components {
       errors?: {
         field: string;
         message: string;
+        en?: string;
       }[];
     };
     Session: {

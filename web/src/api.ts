@@ -26,6 +26,7 @@ import type {
   UserUpdate,
 } from './api-shapes.ts';
 import type { paths } from './api-types.ts';
+import { fieldMessageKey } from './field-messages.ts';
 
 /** A problem as far as the web can know it: the API's, or one made up from a status line. */
 type ProblemLike = Pick<Problem, 'code' | 'title'> &
@@ -59,7 +60,8 @@ export class ApiError extends Error {
     const out: Record<string, string> = {};
     for (const issue of this.errors) {
       const key = issue.field.replace(/^(body|query|params)\./, '');
-      out[key] ??= issue.message;
+      // The English wording where the UI has its own words for it (see field-messages.ts).
+      out[key] ??= issue.en && fieldMessageKey(issue.en) ? issue.en : issue.message;
     }
     return out;
   }
