@@ -13,11 +13,8 @@ export const BROADCAST_STATUSES = [
 ] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
 
-export const TERMINAL_STATUSES = ['AIRED', 'PARTIAL', 'FAILED', 'MISSED', 'PREEMPTED', 'CANCELLED'] as const;
+const TERMINAL_STATUSES = ['AIRED', 'PARTIAL', 'FAILED', 'MISSED', 'PREEMPTED', 'CANCELLED'] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-/** Not yet started: a slot edit, a cancelled market day or a withdrawn bulletin may still change it. */
-export const FUTURE_STATUSES = ['PLANNED'] as const satisfies readonly BroadcastStatus[];
 
 const NEXT: Record<BroadcastStatus, readonly BroadcastStatus[]> = {
   PLANNED: ['STARTING', 'MISSED', 'CANCELLED'],

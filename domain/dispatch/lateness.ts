@@ -9,7 +9,7 @@ export interface LatenessPolicy {
   maxLateMs: number;
 }
 
-export const DEFAULT_LATENESS: LatenessPolicy = { maxLateMs: 60_000 };
+const DEFAULT_LATENESS: LatenessPolicy = { maxLateMs: 60_000 };
 
 /** null: it may still start; otherwise why it is missed. */
 export function tooLate(

@@ -4,7 +4,7 @@
 import type { EndReason, TerminalStatus } from './broadcast-status.ts';
 
 /** Up to this much of the programme may be missing (the last frame, rounding) and it still aired. */
-export const AIRED_SLACK_SEC = 0.1;
+const AIRED_SLACK_SEC = 0.1;
 
 export function settleAiring(input: {
   durationSec: number;

@@ -13,13 +13,6 @@ export async function markClusterSeen(
   await db.clusterHealth.upsert({ where: { clusterId }, create: { clusterId, ...data }, update: data });
 }
 
-export async function clusterHealth(db: Db, clusterIds: string[]) {
-  return db.clusterHealth.findMany({
-    where: { clusterId: { in: clusterIds } },
-    select: { clusterId: true, state: true, lastSeenAt: true, detail: true },
-  });
-}
-
 /** Enabled clusters with their driver settings, a page at a time (for the health probe). */
 export async function enabledClusters(db: Db, after: string | null, size: number) {
   return db.cluster.findMany({

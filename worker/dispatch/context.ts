@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './clock.ts';
 import type { DispatchDeps } from './deps.ts';
 
 /** A renewal every second; three missed renewals and the lease is free (a crashed worker). */
-export const LEASE = { ttlMs: 3_000, renewMs: 1_000 } as const;
+const LEASE = { ttlMs: 3_000, renewMs: 1_000 } as const;
 
 export interface DispatchSettings {
   leadMs: number;
