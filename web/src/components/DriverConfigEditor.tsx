@@ -15,12 +15,15 @@ interface ConfigField {
 }
 
 export const DRIVER_FIELDS: Record<DriverKind, ConfigField[]> = {
-  RECORDER: [],
+  RECORDER: [{ key: 'profile', type: 'select', options: ['wav-l16', 'mp3-24k'] }],
   RTP: [
     { key: 'host', type: 'text', required: true, placeholder: '239.0.0.1' },
     { key: 'port', type: 'number', required: true, placeholder: '5004' },
-    { key: 'payloadType', type: 'select', options: ['0', '8', '9', '14'] },
+    // Dynamic payload types (96–127) name their encoding; the static ones must not.
+    { key: 'payloadType', type: 'select', options: ['0', '8', '14', '96', '111'] },
+    { key: 'encoding', type: 'select', options: ['L16', 'OPUS'] },
     { key: 'ttl', type: 'number', placeholder: '1' },
+    { key: 'interface', type: 'text', placeholder: '192.168.1.10' },
   ],
   HTTP_PUSH: [
     { key: 'url', type: 'text', required: true, placeholder: 'http://10.0.0.5/axis-cgi/audio/transmit.cgi' },
