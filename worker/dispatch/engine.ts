@@ -25,6 +25,8 @@ interface Ready {
 }
 
 const MAX_RETRY_MS = 30_000;
+/** How long an airing asked for now may take to prepare before it goes on alone (with retries). */
+const PREPARE_NOW_MS = 3_000;
 
 /** Airs what is due at `at` (or the listed broadcasts, now: emergencies and test tones). */
 export async function airBroadcasts(
@@ -33,7 +35,9 @@ export async function airBroadcasts(
   signal: AbortSignal,
 ): Promise<{ aired: string[] }> {
   const due = await dueAt(deps.db, 'at' in target ? { scheduledAt: target.at } : { ids: target.ids });
-  const startAt = 'at' in target ? target.at.getTime() : deps.clock.now();
+  // Emergencies and test tones have no instant to meet: they start as soon as they are prepared.
+  const now = !('at' in target);
+  let startAt = 'at' in target ? target.at.getTime() : deps.clock.now();
   const claimed = await claim(deps, due);
 
   // Prepare everyone before the instant; whoever is not ready by then goes on alone. A few at a
@@ -42,10 +46,8 @@ export async function airBroadcasts(
   const late: DueBroadcast[] = [];
   const ready: Ready[] = [];
   await eachLimited(claimed, PREPARING_AT_ONCE, async (broadcast) => {
-    const budget = AbortSignal.any([
-      signal,
-      AbortSignal.timeout(Math.max(0, Math.ceil(startAt - deps.clock.now()))),
-    ]);
+    const left = now ? PREPARE_NOW_MS : Math.max(0, Math.ceil(startAt - deps.clock.now()));
+    const budget = AbortSignal.any([signal, AbortSignal.timeout(left)]);
     const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
       deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
       return null;
@@ -54,6 +56,7 @@ export async function airBroadcasts(
     else late.push(broadcast);
   });
 
+  if (now) startAt = deps.clock.now();
   try {
     await deps.clock.waitUntil(startAt, signal);
   } catch (err) {

@@ -127,7 +127,8 @@ describe('dispatch with the recorder', () => {
     const emergency = await world.db.prisma.broadcast.create({
       data: plannedRow(world, cluster, new Date(), { priority: 'EMERGENCY', kind: 'EMERGENCY' }),
     });
-    const now = await airBroadcasts(world.deps, { ids: [emergency.id] }, signal);
+    // An emergency starts as soon as it is prepared, not after a retry delay.
+    const now = await airBroadcasts({ ...world.deps, retryMs: 1_000 }, { ids: [emergency.id] }, signal);
     await airing;
     expect(now.aired).toEqual([emergency.id]);
     const [n, e] = await Promise.all(
@@ -140,6 +141,7 @@ describe('dispatch with the recorder', () => {
     const cut = await probeMedia(world.recordingOf(normal.id));
     expect(Math.abs((cut.durationSec ?? 0) - (n?.secondsAired ?? 0))).toBeLessThan(0.1);
     expect(e?.status).toBe('AIRED');
+    expect(e?.skewMs).toBeLessThan(1_000);
   });
 });
 
