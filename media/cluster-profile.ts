@@ -12,8 +12,9 @@ export function clusterProfileId(driverKind: string, config: unknown): string {
       return PROFILE_FOR_ENCODING[encodingOf({ payloadType, encoding })];
     }
     case 'HTTP_PUSH':
-    case 'SIP':
       return c.format === 'audio/axis-mulaw-128' ? 'pcmu-16k' : 'pcmu-8k';
+    case 'SIP':
+      return 'pcmu-8k';
     case 'ICECAST':
     case 'MQTT':
       return 'mp3-24k';

@@ -1,26 +1,15 @@
 // The only code that reads and writes rendition rows: the encoded, verified audio of one
 // revision of a bulletin, for one device profile (language null: the whole programme).
+import type { Rendition } from '../../media/pipeline.ts';
 import type { Prisma } from '../generated/client.ts';
 import type { Db } from './db.ts';
 
-export interface StoredRendition {
+/** A rendition as stored: what the pipeline made, for which bulletin revision and language. */
+export interface StoredRendition extends Omit<Rendition, 'fileName'> {
   id: string;
   bulletinId: string;
   revision: number;
   language: string | null;
-  profileId: string;
-  /** Relative to the media directory. */
-  path: string;
-  mimeType: string;
-  codec: string;
-  sampleRate: number;
-  channels: number;
-  bytes: number;
-  sha256: string;
-  durationSec: number;
-  integratedLufs: number;
-  truePeakDbtp: number;
-  peakTrimDb: number;
   peaks: number[];
   /** Programme only: where each language (and chime) sits. */
   segments: unknown | null;

@@ -3,6 +3,7 @@
 // followed rather than carried along by a long timer. Injectable, so tests can run a year in
 // compressed time.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { wallTimeOf } from './pacer.ts';
 
 export interface Clock {
   /** Wall-clock milliseconds since the epoch (fractional where the platform gives more). */
@@ -16,15 +17,8 @@ const RECHECK_MS = 1_000;
 /** The last few milliseconds are spun on the event loop: timers alone are a few ms late. */
 const SPIN_MS = 12;
 
-function wallNow(): number {
-  return performance.timeOrigin + performance.now() + wallDrift();
-}
-
-// performance.now() is monotonic and does not follow an NTP step; Date.now() does, at 1 ms
-// resolution. Their difference, re-read on each call, is the step (if any) since start-up.
-function wallDrift(): number {
-  return Date.now() - Math.floor(performance.timeOrigin + performance.now());
-}
+/** The same wall-clock scale the drivers stamp their first audio on, so skews compare like with like. */
+const wallNow = () => wallTimeOf(performance.now());
 
 export const systemClock: Clock = {
   now: wallNow,

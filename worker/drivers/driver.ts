@@ -8,22 +8,13 @@
 // - store-and-forward drivers (MQTT 4G receivers) send the command well ahead (in `prepare`,
 //   with `leadMs` to say how far ahead); the device plays at the instant by its own clock and its
 //   receipts settle the outcome, so `start` only waits for them.
-import type { ProgrammeSegment } from '../../domain/bulletin.ts';
+import type { PlanItem } from '../../domain/dispatch/materialise.ts';
 import type { DeviceProfile } from '../../media/profiles.ts';
 
 /** One rendition to air, in programme order (a slot's playlist may hold several bulletins). */
-export interface AiringItem {
-  bulletinId: string;
-  renditionId: string;
+export interface AiringItem extends Omit<PlanItem, 'path'> {
   /** Absolute path of the rendition file. */
   path: string;
-  sha256: string;
-  bytes: number;
-  durationSec: number;
-  /** Where each language sits in the item (for seconds aired per language), as the pipeline placed it. */
-  segments: ProgrammeSegment[];
-  /** Silence before this item (a slot's gap between repeats of its playlist), in seconds. */
-  gapBeforeSec?: number;
 }
 
 export interface AiringRequest {

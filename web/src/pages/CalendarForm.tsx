@@ -4,9 +4,10 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import type { Commune, MarketCalendar, MarketExceptions } from '../api-shapes.ts';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { errorsUnder, formatIsoDate } from '../components/calendar-format.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
-import { Field, TextField } from '../components/Field.tsx';
+import { TextField } from '../components/Field.tsx';
 import { fieldMessage } from '../components/problem.ts';
 import {
   draftFromRule,
@@ -200,22 +201,14 @@ export function CalendarForm(props: {
         <p className="hint">{t('calendars.slotConflictHint')}</p>
       )}
       <div className="grid">
-        <Field label={t('calendars.commune')} error={fields.communeId}>
-          {(control) => (
-            <select
-              {...control}
-              value={communeId}
-              disabled={Boolean(original)}
-              onChange={(e) => setCommuneId(e.target.value)}
-            >
-              {props.communes.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('calendars.commune')}
+          communes={props.communes}
+          value={communeId}
+          onChange={setCommuneId}
+          disabled={Boolean(original)}
+          error={fields.communeId}
+        />
         <TextField
           label={t('calendars.name')}
           value={name}

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import type { Cluster, Commune } from '../api-shapes.ts';
+import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import {
   type ConfigDraft,
   configFromDraft,
@@ -96,22 +97,14 @@ export function ClusterForm(props: {
       <h2>{title}</h2>
       <ErrorNote error={error} />
       <div className="grid">
-        <Field label={t('clusters.commune')} error={fields.communeId}>
-          {(control) => (
-            <select
-              {...control}
-              value={communeId}
-              disabled={Boolean(original)}
-              onChange={(e) => setCommuneId(e.target.value)}
-            >
-              {props.communes.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CommuneFilter
+          label={t('clusters.commune')}
+          communes={props.communes}
+          value={communeId}
+          onChange={setCommuneId}
+          disabled={Boolean(original)}
+          error={fields.communeId}
+        />
         <TextField label={t('clusters.name')} value={name} onChange={setName} required error={fields.name} />
         <TextField
           label={t('clusters.location')}
