@@ -5,6 +5,26 @@ import { z } from 'zod';
 const Host = z.string().trim().min(1).max(253);
 const Port = z.number().int().min(1).max(65535);
 
+/**
+ * A device's HTTP endpoint: http or https only, the CGI path named, no credentials in the URL
+ * (they belong in the write-only password, and a URL shows up in logs and answers), no fragment.
+ */
+const DeviceUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  // Each rule passes what is not a URL at all: z.url has said so already.
+  .refine(
+    (u) =>
+      !URL.canParse(u) ||
+      (!new URL(u).username && !new URL(u).password && !/^[a-z]+:[/\\]*[^/\\?#]*@/i.test(u)),
+    'no user name or password in the URL',
+  )
+  .refine(
+    (u) => !URL.canParse(u) || new URL(u).pathname.length > 1,
+    'the path of the device CGI, e.g. /axis-cgi/audio/transmit.cgi',
+  )
+  .refine((u) => !u.includes('#'), 'no fragment (#) in the URL');
+
 export const DriverConfigByKind = {
   // The recorder writes the rendition a cluster of this profile would air, in a container a
   // browser plays (WAV L16 or MP3), so the board's player and the tests can hear it.
@@ -36,12 +56,29 @@ export const DriverConfigByKind = {
         'a dynamic payload type (96–127) needs its encoding (L16 or OPUS), a static one must not have one',
       path: ['encoding'],
     }),
-  HTTP_PUSH: z.strictObject({
-    url: z.url({ protocol: /^https?$/ }),
-    username: z.string().max(64).optional(),
-    password: z.string().max(256).optional(),
-    format: z.enum(['audio/basic', 'audio/axis-mulaw-128']).default('audio/basic'),
-  }),
+  // Axis VAPIX style: a POST of the audio to the device's CGI (worker/drivers/http-push.ts).
+  HTTP_PUSH: z
+    .strictObject({
+      url: DeviceUrl,
+      /** Basic (RFC 7617) forbids ':' in the user name; quotes would break the Digest header. */
+      username: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[^:"\\\p{Cc}]+$/u, 'no colon, quote, backslash or control character')
+        .optional(),
+      /** The Digest client splits "user:password" at the first colon after the user, so none in the password. */
+      password: z
+        .string()
+        .max(256)
+        .regex(/^[^:\p{Cc}]*$/u, 'no colon or control character')
+        .optional(),
+      format: z.enum(['audio/basic', 'audio/axis-mulaw-128']).default('audio/basic'),
+    })
+    .refine((c) => (c.username === undefined) === (c.password === undefined), {
+      message: 'a user name and a password go together',
+      path: ['password'],
+    }),
   ICECAST: z.strictObject({ mount: z.string().regex(/^\/[A-Za-z0-9._-]{1,64}$/, 'like /xa-dao-san') }),
   MQTT: z.strictObject({ topic: z.string().min(1).max(200) }),
   SIP: z.strictObject({
