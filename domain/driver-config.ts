@@ -79,8 +79,49 @@ export const DriverConfigByKind = {
       message: 'a user name and a password go together',
       path: ['password'],
     }),
-  ICECAST: z.strictObject({ mount: z.string().regex(/^\/[A-Za-z0-9._-]{1,64}$/, 'like /xa-dao-san') }),
-  MQTT: z.strictObject({ topic: z.string().min(1).max(200) }),
+  // Loa is the source of an Icecast mount that the cluster's receivers pull
+  // (worker/drivers/icecast/). Icecast 2.4 source protocol: HTTP PUT, Basic auth, no TLS.
+  ICECAST: z.strictObject({
+    /** The Icecast server, e.g. http://10.0.0.2:8000: http only, no path, no credentials in it. */
+    url: z
+      .url({ protocol: /^http$/ })
+      .max(300)
+      .refine(
+        (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password && !u.includes('@')),
+        'no user name or password in the URL',
+      )
+      .refine(
+        (u) => !URL.canParse(u) || (new URL(u).pathname === '/' && !new URL(u).search && !u.includes('#')),
+        'the server only, e.g. http://10.0.0.2:8000 (the mount is its own field)',
+      ),
+    mount: z.string().regex(/^\/[A-Za-z0-9._-]{1,64}$/, 'like /xa-dao-san'),
+    /** Icecast's source user; Basic auth forbids ':' in it. */
+    username: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^:\p{Cc}]+$/u, 'no colon or control character')
+      .default('source'),
+    password: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\p{Cc}]+$/u, 'no control character'),
+    /** Between bulletins: silent MP3 frames keep the mount up and receivers connected, or nothing. */
+    filler: z.enum(['silence', 'none']).default('silence'),
+    /** With the silence filler, how long the mount stays up after an airing (another worker process or source may then take it). */
+    holdSec: z.number().int().min(0).max(86400).default(900),
+  }),
+  // A 4G receiver logs in to the broker as its cluster id; its password is write-only here, or
+  // derived from the installation secret when left out (`loa receiver` prints it).
+  MQTT: z.strictObject({
+    password: z
+      .string()
+      .min(16, 'at least 16 characters')
+      .max(128)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')
+      .optional(),
+  }),
   SIP: z.strictObject({
     uri: z
       .string()
