@@ -12,7 +12,7 @@ import { applyMigrations } from '../../../prisma/migrate.ts';
 import { createDispatchDeps } from '../../../worker/dispatch/context.ts';
 import type { DispatchDeps } from '../../../worker/dispatch/deps.ts';
 import { createDrivers } from '../../../worker/drivers/registry.ts';
-import { pgliteKind } from '../../setup/databases.ts';
+import { pgliteKind, type TestDatabaseKind } from '../../setup/databases.ts';
 
 export interface DispatchWorld {
   db: Awaited<ReturnType<typeof pgliteKind.open>>;
@@ -25,7 +25,13 @@ export interface DispatchWorld {
   close(): Promise<void>;
 }
 
-export async function dispatchWorld(options: { clusters: number; audioSec: number; maxLateSec?: number }) {
+export async function dispatchWorld(options: {
+  clusters: number;
+  audioSec: number;
+  maxLateSec?: number;
+  /** PGlite unless given (the fault suite's worker processes need a PostgreSQL server). */
+  database?: TestDatabaseKind;
+}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'loa-dispatch-'));
   const config = loadConfig({
     LOA_DATA_DIR: dataDir,
@@ -43,7 +49,7 @@ export async function dispatchWorld(options: { clusters: number; audioSec: numbe
     container: 'wav',
   });
   const info = await probeMedia(file);
-  const db = await pgliteKind.open();
+  const db = await (options.database ?? pgliteKind).open();
   await applyMigrations(db.adapterFactory);
   const commune = await db.prisma.commune.create({
     data: { code: 'DSP', name: 'Xã Phát', province: 'Lai Châu', languages: ['vie'] },
