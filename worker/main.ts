@@ -8,6 +8,7 @@ import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { DbClient } from '../prisma/repositories/db.ts';
 import { JobTimeoutError, runWithin, WorkerStoppingError } from './deadline.ts';
+import type { Clock } from './dispatch/clock.ts';
 import { createDispatchDeps, dispatchSettings } from './dispatch/context.ts';
 import type { DispatchDeps } from './dispatch/deps.ts';
 import { airBroadcasts } from './dispatch/engine.ts';
@@ -38,6 +39,8 @@ export interface WorkerContext {
 export interface WorkerOptions {
   /** A shorter (or longer) limit than the catalogue's for some jobs, e.g. in tests. */
   timeoutMs?: Partial<Record<JobName, number>>;
+  /** The dispatcher's clock (the fault suite runs a year of market days on a warped one). */
+  clock?: Clock;
 }
 
 interface HandlerContext extends WorkerContext {
@@ -107,7 +110,12 @@ export async function startWorkers(
   const jobs = createJobProducer(connection.duplicate(), prefix);
   const store = new MediaStore(base.config.mediaDir);
   const drivers = createDrivers(base.config);
-  const dispatch = createDispatchDeps({ ...base, store, drivers });
+  const dispatch = createDispatchDeps({
+    ...base,
+    store,
+    drivers,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers };
   const stopping = new AbortController();
   const workers: Worker[] = [];

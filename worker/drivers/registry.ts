@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import type { Driver } from './driver.ts';
+import { HttpPushDriver } from './http-push/index.ts';
 import { RecorderDriver } from './recorder.ts';
 import { RtpDriver } from './rtp.ts';
 
@@ -9,6 +10,7 @@ export function createDrivers(config: Config): Map<string, Driver> {
   const drivers: Driver[] = [
     new RecorderDriver({ dir: join(config.mediaDir, 'recordings') }),
     new RtpDriver(),
+    new HttpPushDriver(),
   ];
   return new Map(drivers.map((d) => [d.kind, d]));
 }
