@@ -36,6 +36,9 @@ import { bulletinService } from './modules/bulletins/service.ts';
 import { calendarRoutes } from './modules/calendars/routes.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
+import { createOperationsMetrics } from './modules/operations/metrics.ts';
+import { mountQueueBoard } from './modules/operations/queue-board.ts';
+import { operationsRoutes } from './modules/operations/routes.ts';
 import { slotRoutes } from './modules/slots/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
@@ -95,6 +98,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
       }),
     }),
     ...broadcastRoutes({ db: deps.db, store: deps.store, jobs: deps.jobs }),
+    ...operationsRoutes(createOperationsMetrics({ db: deps.db, jobs: deps.jobs, logger: deps.logger })),
   ];
 }
 
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps): LoaApp {
     csrfValid: (req, actor) => Boolean(actor.sessionId) && csrf.valid(req, actor.sessionId as string),
   });
   app.locals.routes = routes;
+  mountQueueBoard(app, { jobs: deps.jobs, authenticate });
   app.use('/api/docs', apiDocsRouter());
   app.use('/api', routeNotFound);
 

@@ -282,6 +282,11 @@ const RULES: Record<string, RouteCase> = {
     success: 200,
     call: async (w) => ({ path: `/api/users/${await throwawayUser(w)}`, body: { displayName: 'Đổi tên' } }),
   },
+  'get /metrics': {
+    rule: { who: 'global', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/metrics' }),
+  },
   'get /api/tokens': {
     rule: { who: 'global', roles: ['ADMIN'] },
     success: 200,
