@@ -1,15 +1,17 @@
 // The HTTP push driver against an Axis-like device on loopback (axis-emulator.ts): what the
 // device heard (the bytes, decoded by ffprobe), how it arrived (paced, chunked, logged in), and
 // what Loa recorded when the device refuses, hangs up, redirects, or the airing is stopped.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findProfile } from '../../../media/profiles.ts';
 import { systemClock } from '../../../worker/dispatch/clock.ts';
+import { airBroadcasts } from '../../../worker/dispatch/engine.ts';
 import type { Airing, AiringRequest } from '../../../worker/drivers/driver.ts';
 import { HttpPushDriver } from '../../../worker/drivers/http-push/index.ts';
+import { type DispatchWorld, dispatchWorld, plannedRow } from '../dispatch/world.ts';
 import { type AxisEmulator, type EmulatorOptions, startAxisEmulator } from './axis-emulator.ts';
 import { makeRendition, probe, rmsDb } from './renditions.ts';
 
@@ -196,6 +198,87 @@ describe('HTTP push → Axis-like device', () => {
         code: 'cluster-offline',
       });
     }
+  });
+});
+
+describe('HTTP push through the dispatch engine', () => {
+  let world: DispatchWorld;
+  beforeAll(async () => {
+    world = await dispatchWorld({ clusters: 0, audioSec: 1 });
+  });
+  afterAll(() => world?.close());
+
+  it('records status, skew and seconds aired of each HTTP push cluster of an instant', async () => {
+    // The pcmu-8k rendition in the world's media store, as the pipeline would have left it.
+    const path = 'renditions/test/2/programme.ul';
+    const file = world.deps.store.resolveRelative(path);
+    await mkdir(join(file, '..'), { recursive: true });
+    await copyFile(renditions['pcmu-8k'] ?? '', file);
+    const bytes = (await stat(file)).size;
+    const credentials = { username: 'root', password: 'mật-khẩu' };
+    const devices = {
+      whole: await device({ auth: 'digest', ...credentials }),
+      dropping: await device({ auth: 'digest', ...credentials, dropAfterBytes: 8000 }),
+      refusing: await device({ auth: 'digest', username: 'root', password: 'another' }),
+    };
+    const at = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
+    const rows: Record<string, string> = {};
+    for (const [name, axis] of Object.entries(devices)) {
+      const cluster = await world.db.prisma.cluster.create({
+        data: {
+          communeId: world.communeId,
+          name: `Cụm Axis ${name}`,
+          driverKind: 'HTTP_PUSH',
+          driverConfig: { url: axis.url, ...credentials, format: 'audio/basic' },
+        },
+      });
+      const planned = plannedRow(world, cluster.id, at);
+      const item = { ...planned.plan.items[0], path, bytes, durationSec: SECONDS };
+      const row = await world.db.prisma.broadcast.create({
+        data: {
+          ...planned,
+          driverKind: 'HTTP_PUSH',
+          profileId: 'pcmu-8k',
+          durationSec: SECONDS,
+          plan: { items: [item] },
+        },
+      });
+      rows[name] = row.id;
+    }
+    const { aired } = await airBroadcasts(world.deps, { at }, never);
+    expect(aired).toEqual([rows.whole]);
+    const stored = async (name: string) =>
+      world.db.prisma.broadcast.findUniqueOrThrow({ where: { id: rows[name] as string } });
+
+    const whole = await stored('whole');
+    expect(whole).toMatchObject({ status: 'AIRED', reasonCode: null });
+    expect(whole.skewMs).toBeGreaterThanOrEqual(0);
+    expect(whole.skewMs).toBeLessThan(START_PRECISION_MS);
+    expect(Math.abs((whole.secondsAired ?? 0) - SECONDS)).toBeLessThan(0.02 * SECONDS);
+    expect(whole.receipt).toMatchObject({ status: 204, login: 'digest', contentType: 'audio/basic' });
+    console.info(
+      `http-push via the engine: skew ${whole.skewMs?.toFixed(2)} ms, spread ${whole.spreadMs?.toFixed(2)} ms`,
+    );
+    const heard = devices.whole.transmissions[0];
+    expect(heard?.bytes).toBe(bytes);
+
+    const dropped = await stored('dropping');
+    expect(dropped).toMatchObject({ status: 'PARTIAL', reasonCode: 'connection-dropped' });
+    expect(dropped.skewMs).toBeLessThan(START_PRECISION_MS);
+    expect(dropped.secondsAired).toBeGreaterThanOrEqual(1);
+    expect(dropped.secondsAired).toBeLessThan(1.1);
+
+    const refused = await stored('refusing');
+    expect(refused).toMatchObject({
+      status: 'FAILED',
+      reasonCode: 'auth-refused',
+      secondsAired: 0,
+      skewMs: null,
+    });
+    expect(refused.reason).toMatch(/refused the login \(HTTP 401\)/);
+    expect(JSON.stringify([whole, dropped, refused].map((r) => [r.receipt, r.reason]))).not.toContain(
+      'mật-khẩu',
+    );
   });
 });
 
