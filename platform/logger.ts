@@ -4,14 +4,19 @@ export type Logger = pino.Logger;
 
 /**
  * Credentials that pass through request logs: session and CSRF cookies, the CSRF header, Bearer
- * API tokens, and the cookies the API sets. Request lines carry no headers at all; these stay
- * redacted should a request or response ever be logged whole.
+ * API tokens, and the cookies the API sets; driver passwords, should a cluster's config be logged.
+ * Request lines carry no headers at all; these stay redacted should a request, a response or a
+ * config ever be logged whole.
  */
 export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
+  // A cluster's driver config (Icecast source, HTTP push device) logged whole, flat or nested.
+  'password',
+  '*.password',
+  '*.*.password',
 ];
 
 /** Where log lines go; a terminal (isTTY) gets them pretty, anything else gets JSON lines. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../../platform/config.ts';
 import type { Driver } from './driver.ts';
 import { HttpPushDriver } from './http-push/index.ts';
+import { IcecastDriver } from './icecast/driver.ts';
 import { RecorderDriver } from './recorder.ts';
 import { RtpDriver } from './rtp.ts';
 
@@ -11,6 +12,7 @@ export function createDrivers(config: Config): Map<string, Driver> {
     new RecorderDriver({ dir: join(config.mediaDir, 'recordings') }),
     new RtpDriver(),
     new HttpPushDriver(),
+    new IcecastDriver(),
   ];
   return new Map(drivers.map((d) => [d.kind, d]));
 }

@@ -1,0 +1,171 @@
+/**
+ * Icecast: Loa is the source of a mount the cluster's receivers pull (`http://host:8000/<mount>`).
+ *
+ * A pulled stream can only start on time for a receiver that is already connected, and a
+ * receiver can only connect to a mount that is up. So the source connection opens in `prepare`
+ * (the dispatch lead, 15 s by default, before the instant) and carries silent MP3 frames until the
+ * instant; `start` writes the bulletin's first frame at once and paces the rest at real time.
+ * After it, with `filler: 'silence'` (the default) the mount stays up with silence for `holdSec`,
+ * so the next bulletin of a market morning finds its receivers still connected (no end of stream,
+ * so no reconnection back-off on the receiver); with `filler: 'none'` the stream ends with the
+ * bulletin. One connection per mount per process, shared by the airings of that mount.
+ *
+ * Outcomes: a refused login ends the broadcast failed with the reason (retrying a wrong password
+ * cannot help); a server that does not answer is offline (the engine retries until its lateness
+ * limit); a connection that drops while airing ends it partial with the seconds written.
+ */
+import type { z } from 'zod';
+import { DriverConfigByKind } from '../../../domain/driver-config.ts';
+import { clusterProfileId } from '../../../media/cluster-profile.ts';
+import type { FrameTrack } from '../../../media/frames/index.ts';
+import type {
+  Airing,
+  AiringOutcome,
+  AiringRequest,
+  ClusterProbe,
+  Driver,
+  PreparedAiring,
+} from '../driver.ts';
+import { PROBE_TIMEOUT_MS } from '../probe.ts';
+import { assertProfile, readProgramme } from '../programme.ts';
+import { MountFeeder } from './feeder.ts';
+import { openSource, SourceRefusedError, targetOf } from './source.ts';
+
+export type IcecastConfig = z.infer<(typeof DriverConfigByKind)['ICECAST']>;
+
+type Reason = { code: string; message: string };
+
+const MOUNT_BUSY: Reason = {
+  code: 'mount-busy',
+  message: 'điểm phát đang phát bản tin khác / the mount is airing another broadcast',
+};
+
+export class IcecastDriver implements Driver<IcecastConfig> {
+  readonly kind = 'ICECAST';
+  readonly leadMs = 3000;
+  private readonly feeders = new Map<string, { feeder: Promise<MountFeeder>; identity: string }>();
+
+  parseConfig(config: unknown): IcecastConfig {
+    return DriverConfigByKind.ICECAST.parse(config);
+  }
+
+  profileId(config: IcecastConfig): string {
+    return clusterProfileId('ICECAST', config);
+  }
+
+  /** The server answers HTTP (any status: its status page may be switched off); redirects are not followed. */
+  async probe(config: IcecastConfig, signal: AbortSignal): Promise<ClusterProbe> {
+    const url = new URL('/status-json.xsl', config.url);
+    try {
+      const res = await fetch(url, {
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
+      });
+      await res.body?.cancel();
+      return { online: true, detail: `HTTP ${res.status}` };
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause;
+      return { online: false, detail: `${url.host} ${cause?.code ?? (err as Error).name}` };
+    }
+  }
+
+  async prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring> {
+    const config = this.parseConfig(request.config);
+    assertProfile(request, this.profileId(config));
+    const track = await readProgramme(request, signal);
+    let feeder: MountFeeder;
+    try {
+      feeder = await this.feeder(config, signal);
+    } catch (err) {
+      // A refused login will not pass on a retry: the broadcast fails at its instant, with the reason.
+      if (err instanceof SourceRefusedError && err.code === 'auth-refused') return refused(err);
+      throw err;
+    }
+    if (feeder.reservedBy && feeder.reservedBy !== request.broadcastId) {
+      throw Object.assign(new Error(MOUNT_BUSY.message), { code: MOUNT_BUSY.code });
+    }
+    feeder.reservedBy = request.broadcastId;
+    feeder.fill(track);
+    const release = () => {
+      if (feeder.reservedBy !== request.broadcastId) return;
+      feeder.reservedBy = undefined;
+      if (config.filler === 'none') feeder.close();
+      else feeder.holdFor(config.holdSec * 1000);
+    };
+    return {
+      start: () => this.start(feeder, track, config, release),
+      abandon: async () => release(),
+    };
+  }
+
+  /** Ends every source connection (worker shutdown): listeners see the end of the streams. */
+  async close(): Promise<void> {
+    const feeders = await Promise.allSettled([...this.feeders.values()].map((f) => f.feeder));
+    this.feeders.clear();
+    for (const f of feeders) {
+      if (f.status === 'fulfilled') f.value.close({ code: 'stopping', message: 'worker stopping' });
+    }
+  }
+
+  private start(feeder: MountFeeder, track: FrameTrack, config: IcecastConfig, release: () => void): Airing {
+    if (feeder.closed) {
+      // The connection dropped between prepare and the instant: nothing can air.
+      release();
+      return failedAiring({
+        code: 'connection-dropped',
+        message: `mất kết nối tới máy chủ Icecast trước giờ phát / the Icecast connection dropped before the start: ${config.url}${config.mount}`,
+      });
+    }
+    const airing = feeder.air(track, config.filler === 'none' ? 'close' : 'silence');
+    void airing.done.then(release);
+    return airing;
+  }
+
+  /** The open feeder of this mount, or a new connection (credentials changed: a new one). */
+  private async feeder(config: IcecastConfig, signal: AbortSignal): Promise<MountFeeder> {
+    const key = `${config.url}|${config.mount}`;
+    const identity = `${config.username}\u0000${config.password}`;
+    const known = this.feeders.get(key);
+    if (known) {
+      const feeder = await known.feeder.catch(() => undefined);
+      if (feeder && !feeder.closed && known.identity === identity) return feeder;
+      if (feeder && !feeder.closed) {
+        if (feeder.airing || feeder.reservedBy) {
+          throw Object.assign(new Error(MOUNT_BUSY.message), { code: MOUNT_BUSY.code });
+        }
+        feeder.close();
+      }
+      if (this.feeders.get(key) === known) this.feeders.delete(key);
+    }
+    const target = targetOf(config);
+    const opening = openSource(target, signal).then(
+      (socket) =>
+        new MountFeeder(socket, {
+          where: `${config.url}${config.mount}`,
+          onClosed: () => {
+            if (this.feeders.get(key)?.feeder === opening) this.feeders.delete(key);
+          },
+        }),
+    );
+    this.feeders.set(key, { feeder: opening, identity });
+    opening.catch(() => {
+      if (this.feeders.get(key)?.feeder === opening) this.feeders.delete(key);
+    });
+    return opening;
+  }
+}
+
+/** A prepared airing that can only fail (a refused login): no audio, the reason at the instant. */
+function refused(err: SourceRefusedError): PreparedAiring {
+  return {
+    start: () => failedAiring({ code: err.code, message: err.message }),
+    abandon: async () => {},
+  };
+}
+
+function failedAiring(reason: Reason): Airing {
+  const firstAudioAt = Promise.reject(reason);
+  firstAudioAt.catch(() => {});
+  const done = Promise.resolve<AiringOutcome>({ secondsAired: 0, error: reason });
+  return { firstAudioAt, done, stop: () => {} };
+}
