@@ -15,7 +15,9 @@ function refusal(config: unknown): string[] {
 describe('Icecast cluster config', () => {
   it('defaults the source user, the silence filler and its hold', () => {
     expect(icecast.parse(OK)).toEqual({ ...OK, username: 'source', filler: 'silence', holdSec: 900 });
-    expect(icecast.parse({ ...OK, url: 'http://[fd00::2]:8000/', username: 'loa', filler: 'none' })).toMatchObject({
+    expect(
+      icecast.parse({ ...OK, url: 'http://[fd00::2]:8000/', username: 'loa', filler: 'none' }),
+    ).toMatchObject({
       username: 'loa',
       filler: 'none',
     });
@@ -24,7 +26,11 @@ describe('Icecast cluster config', () => {
   it.each([
     ['https (no TLS source here)', { ...OK, url: 'https://10.0.0.2:8000' }, 'url: Invalid URL'],
     ['another scheme', { ...OK, url: 'icecast://10.0.0.2:8000' }, 'url: Invalid URL'],
-    ['credentials in the URL', { ...OK, url: 'http://source:pw@10.0.0.2:8000' }, 'url: no user name or password'],
+    [
+      'credentials in the URL',
+      { ...OK, url: 'http://source:pw@10.0.0.2:8000' },
+      'url: no user name or password',
+    ],
     ['a path in the URL', { ...OK, url: 'http://10.0.0.2:8000/xa-dao-san' }, 'url: the server only'],
     ['a query', { ...OK, url: 'http://10.0.0.2:8000/?x=1' }, 'url: the server only'],
     ['a mount without its slash', { ...OK, mount: 'xa-dao-san' }, 'mount: like /xa-dao-san'],
