@@ -7,7 +7,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { type Actor, hasGlobalRole } from '../../../domain/access.ts';
 import { QUEUES } from '../../../worker/jobs/catalogue.ts';
 import type { JobProducer } from '../../../worker/jobs/producer.ts';
@@ -17,19 +17,23 @@ import { AppError } from '../../http/errors.ts';
 export const QUEUE_BOARD_PATH = '/admin/queues';
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-export function mountQueueBoard(
-  app: Express,
-  deps: { jobs: JobProducer; authenticate(req: Request): Promise<Actor | null> },
-): void {
+/** bull-board's router over Loa's queues (made on first use: describing the API opens no queue). */
+function boardRouter(jobs: JobProducer): RequestHandler {
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: QUEUES.map((name) => new BullMQAdapter(deps.jobs.queue(name), { readOnlyMode: true })),
+    queues: QUEUES.map((name) => new BullMQAdapter(jobs.queue(name), { readOnlyMode: true })),
     // @bull-board/express ships its own copy of @bull-board/api's types (9.10.1 beside 9.10.2):
     // the same interface, declared twice; it uses none of that package at run time.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
     options: { uiConfig: { boardTitle: 'Loa — hàng đợi' } },
   });
+  return serverAdapter.getRouter() as RequestHandler;
+}
 
+export function mountQueueBoard(
+  app: Express,
+  deps: { jobs: JobProducer; authenticate(req: Request): Promise<Actor | null> },
+): void {
   const admitAdmin = async (req: Request, res: Response, next: NextFunction) => {
     const actor = await deps.authenticate(req);
     res.locals.actor = actor; // for the request's log line
@@ -49,5 +53,9 @@ export function mountQueueBoard(
     }
     next();
   };
-  app.use(QUEUE_BOARD_PATH, admitAdmin, serverAdapter.getRouter());
+  let board: RequestHandler | undefined;
+  app.use(QUEUE_BOARD_PATH, admitAdmin, (req, res, next) => {
+    board ??= boardRouter(deps.jobs);
+    board(req, res, next);
+  });
 }
