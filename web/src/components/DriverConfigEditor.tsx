@@ -31,7 +31,14 @@ export const DRIVER_FIELDS: Record<DriverKind, ConfigField[]> = {
     { key: 'password', type: 'password' },
     { key: 'format', type: 'select', options: ['audio/basic', 'audio/axis-mulaw-128'] },
   ],
-  ICECAST: [{ key: 'mount', type: 'text', required: true, placeholder: '/xa-dao-san' }],
+  ICECAST: [
+    { key: 'url', type: 'text', required: true, placeholder: 'http://10.0.0.2:8000' },
+    { key: 'mount', type: 'text', required: true, placeholder: '/xa-dao-san' },
+    { key: 'username', type: 'text', placeholder: 'source' },
+    { key: 'password', type: 'password' },
+    { key: 'filler', type: 'select', options: ['silence', 'none'] },
+    { key: 'holdSec', type: 'number', placeholder: '900' },
+  ],
   MQTT: [{ key: 'topic', type: 'text', required: true, placeholder: 'loa/xa-dao-san/cum-1' }],
   SIP: [{ key: 'uri', type: 'text', required: true, placeholder: 'sip:page@10.0.0.9' }],
 };
