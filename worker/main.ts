@@ -120,6 +120,7 @@ export async function startWorkers(
   const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];
+  const unschedule: (() => void)[] = [];
   const served = queues.filter((q) => jobsOfQueue(q).length > 0);
   for (const queue of served) {
     const concurrency = Math.max(...jobsOfQueue(queue).map((name) => JOBS[name].concurrency));
@@ -168,13 +169,25 @@ export async function startWorkers(
     const periodic = jobsOfQueue(queue).filter((name) => policy(name).everyMs);
     if (periodic.length > 0) {
       const scheduler = new Queue(queue, { connection, prefix });
-      for (const name of periodic) {
-        await scheduler.upsertJobScheduler(
-          name,
-          { every: policy(name).everyMs, tz: 'UTC' },
-          { name, data: {}, opts: { attempts: JOBS[name].attempts, ...RETENTION } },
+      const schedule = async () => {
+        for (const name of periodic) {
+          await scheduler.upsertJobScheduler(
+            name,
+            { every: policy(name).everyMs, tz: 'UTC' },
+            { name, data: {}, opts: { attempts: JOBS[name].attempts, ...RETENTION } },
+          );
+        }
+      };
+      await schedule();
+      // A Redis that comes back empty (lost, or restored from an older copy) has no schedules:
+      // without them nothing would materialise or sweep again until a restart. Upserting is
+      // idempotent, so they are put back on every reconnection.
+      const reschedule = () =>
+        schedule().catch((err) =>
+          base.logger.warn({ module: 'worker', queue, err }, 'job schedules not restored'),
         );
-      }
+      connection.on('ready', reschedule);
+      unschedule.push(() => connection.off('ready', reschedule));
       schedulers.push(scheduler);
     }
   }
@@ -186,6 +199,7 @@ export async function startWorkers(
       const closed = Promise.all(workers.map((w) => w.close()));
       stopping.abort(new WorkerStoppingError('the worker is stopping'));
       await closed;
+      for (const off of unschedule) off();
       await Promise.all(schedulers.map((q) => q.close()));
       await jobs.close();
     },

@@ -232,6 +232,8 @@ export function App() {
           <nav aria-label={t('nav.label')}>
             {visible.filter((p) => p.inMenu !== false).map((p) => link(p.path, t(p.label)))}
             <a href="/api/docs/">{t('nav.apiDocs')}</a>
+            {/* The queue view is bull-board's own page, not one of the app's: a full page load. */}
+            {hasGlobalRole(user, ['ADMIN']) && <a href="/admin/queues">{t('nav.queues')}</a>}
           </nav>
           <main key={user.id}>
             <Page />
