@@ -16,6 +16,7 @@ export const EXIT_BAD_INPUT = 2;
 const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   calendar: async () => (await import('./calendar.ts')).calendarCommands,
   admin: async () => (await import('./admin.ts')).adminCommands,
+  receiver: async () => (await import('./receiver.ts')).receiverCommands,
 };
 
 export interface CliOutput {

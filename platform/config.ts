@@ -65,6 +65,25 @@ const envSchema = z.object({
     .min(1, 'a number of hours from 1 to 168')
     .max(168, 'a number of hours from 1 to 168')
     .default(6),
+  /** How receivers and devices outside this machine reach Loa's API (signed media URLs); default from HOST and PORT. */
+  LOA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /** The 4G receivers' broker; without it `npm start` runs a private mosquitto. */
+  LOA_MQTT_URL: z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' }).optional(),
+  /** The private broker's port (receivers must know it); a free port when not set. */
+  LOA_MQTT_PORT: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535' })
+    .int('must be a port number from 1 to 65535')
+    .min(1, 'must be a port number from 1 to 65535')
+    .max(65535, 'must be a port number from 1 to 65535')
+    .optional(),
+  /** The password Loa's workers log in to the broker with (default: derived from the secret). */
+  LOA_MQTT_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  /** How long before its instant a 4G receiver is sent its play command. */
+  LOA_MQTT_ANNOUNCE_MIN: z.coerce
+    .number({ error: 'a number of minutes from 1 to 1440' })
+    .min(1, 'a number of minutes from 1 to 1440')
+    .max(1440, 'a number of minutes from 1 to 1440')
+    .default(30),
   WORKER_QUEUES: z
     .string()
     .default('transcode,dispatch,maintenance')
@@ -98,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const dataDir = resolve(parsed.data.LOA_DATA_DIR);
   return { ...parsed.data, dataDir, mediaDir: resolve(dataDir, 'media') };
+}
+
+/** LOA_PUBLIC_URL, or this machine's API as HOST and PORT name it (loopback for a wildcard HOST). */
+export function publicUrl(config: Config): string {
+  if (config.LOA_PUBLIC_URL) return config.LOA_PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST === '::' ? '[::1]' : config.HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.PORT}`;
 }
 
 export type DatabaseTarget = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };

@@ -36,6 +36,7 @@ import { bulletinService } from './modules/bulletins/service.ts';
 import { calendarRoutes } from './modules/calendars/routes.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
+import { receiverRoutes } from './modules/receivers/routes.ts';
 import { createOperationsMetrics } from './modules/operations/metrics.ts';
 import { mountQueueBoard } from './modules/operations/queue-board.ts';
 import { operationsRoutes } from './modules/operations/routes.ts';
@@ -98,6 +99,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
       }),
     }),
     ...broadcastRoutes({ db: deps.db, store: deps.store, jobs: deps.jobs }),
+    ...receiverRoutes({ db: deps.db, store: deps.store, secret: deps.secret }),
     ...operationsRoutes(createOperationsMetrics({ db: deps.db, jobs: deps.jobs, logger: deps.logger })),
   ];
 }

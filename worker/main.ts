@@ -9,11 +9,13 @@ import type { Logger } from '../platform/logger.ts';
 import type { DbClient } from '../prisma/repositories/db.ts';
 import { JobTimeoutError, runWithin, WorkerStoppingError } from './deadline.ts';
 import type { Clock } from './dispatch/clock.ts';
+import { systemClock } from './dispatch/clock.ts';
 import { createDispatchDeps, dispatchSettings } from './dispatch/context.ts';
 import type { DispatchDeps } from './dispatch/deps.ts';
 import { airBroadcasts } from './dispatch/engine.ts';
 import type { Driver } from './drivers/driver.ts';
 import { createDrivers } from './drivers/registry.ts';
+import { announceReceivers } from './jobs/announce-receivers.ts';
 import {
   JOBS,
   type JobName,
@@ -29,6 +31,7 @@ import { createJobProducer, type JobProducer } from './jobs/producer.ts';
 import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
 import { sweepBroadcasts } from './jobs/sweep-broadcasts.ts';
 import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulletin.ts';
+import { type Receivers, startReceivers } from './receivers/service.ts';
 
 export interface WorkerContext {
   config: Config;
@@ -48,6 +51,7 @@ interface HandlerContext extends WorkerContext {
   jobs: JobProducer;
   dispatch: DispatchDeps;
   drivers: ReadonlyMap<string, Driver>;
+  receivers: Receivers | null;
 }
 
 /** A handler stops its children and returns (or throws) soon after `signal` fires. */
@@ -69,6 +73,11 @@ const HANDLERS: Record<JobName, Handler> = {
       ...(slotIds ? { slotIds } : {}),
     });
   },
+  'announce-receivers': (_job, ctx) =>
+    announceReceivers(ctx, {
+      now: ctx.dispatch.clock.now(),
+      announceMs: ctx.config.LOA_MQTT_ANNOUNCE_MIN * 60_000,
+    }),
   'probe-clusters': (_job, ctx, signal) => probeClusters(ctx.db, ctx.drivers, ctx.logger, signal),
   'sweep-broadcasts': (_job, ctx) =>
     sweepBroadcasts(ctx.db, {
@@ -109,14 +118,16 @@ export async function startWorkers(
   const prefix = base.config.REDIS_PREFIX;
   const jobs = createJobProducer(connection.duplicate(), prefix);
   const store = new MediaStore(base.config.mediaDir);
-  const drivers = createDrivers(base.config);
+  // One broker connection per process: its receipts settle rows whoever sent the command.
+  const receivers = await startReceivers({ ...base, now: () => systemClock.now() });
+  const drivers = createDrivers(base.config, receivers ? [receivers.driver] : []);
   const dispatch = createDispatchDeps({
     ...base,
     store,
     drivers,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers };
+  const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers, receivers };
   const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];
@@ -202,6 +213,7 @@ export async function startWorkers(
       for (const off of unschedule) off();
       await Promise.all(schedulers.map((q) => q.close()));
       await jobs.close();
+      await receivers?.close();
     },
   };
 }

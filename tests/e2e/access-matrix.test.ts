@@ -8,6 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/access.ts';
 import { generateSpeechLike } from '../../media/fixtures.ts';
+import { signMediaUrl } from '../../platform/receiver-secrets.ts';
 import { newSecret } from '../../platform/secrets.ts';
 import { feedKey } from '../../server/modules/calendars/feed-key.ts';
 import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
@@ -588,6 +589,16 @@ const RULES: Record<string, RouteCase> = {
     rule: { who: 'commune', roles: ALL },
     success: 200,
     call: async (w, t) => ({ path: `/api/broadcasts/${await broadcastOf(w, t)}` }),
+  },
+  'get /api/receivers/media/:broadcastId/:item': {
+    rule: { who: 'anyone' },
+    success: 200,
+    call: async (w, t) => {
+      const broadcastId = await broadcastOf(w, t, true);
+      const plan = { items: [{ path: `recordings/${broadcastId}.wav` }] };
+      await w.db.prisma.broadcast.update({ where: { id: broadcastId }, data: { plan } });
+      return { path: signMediaUrl(w.deps.secret, '', { broadcastId, item: 0, exp: Date.now() + 600_000 }) };
+    },
   },
   'get /api/broadcasts/:broadcastId/recording': {
     rule: { who: 'commune', roles: ALL },

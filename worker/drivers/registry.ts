@@ -7,8 +7,10 @@ import { IcecastDriver } from './icecast/driver.ts';
 import { RecorderDriver } from './recorder.ts';
 import { RtpDriver } from './rtp.ts';
 
-export function createDrivers(config: Config): Map<string, Driver> {
+/** `extra`: drivers that need the process's connections (the MQTT driver and its broker link). */
+export function createDrivers(config: Config, extra: Driver[] = []): Map<string, Driver> {
   const drivers: Driver[] = [
+    ...extra,
     new RecorderDriver({ dir: join(config.mediaDir, 'recordings') }),
     new RtpDriver(),
     new HttpPushDriver(),

@@ -69,6 +69,16 @@ export const JOBS = {
     payload: z.object({}),
     everyMs: 60_000,
   },
+  // The 4G receivers' play commands, minutes ahead of their instants (worker/drivers/mqtt.ts).
+  'announce-receivers': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 60_000,
+    concurrency: 1,
+    payload: z.object({}),
+    everyMs: 60_000,
+  },
   'sweep-broadcasts': {
     queue: 'maintenance',
     attempts: 1,

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { wallTimeOf } from '../../../worker/dispatch/pacer.ts';
@@ -23,6 +24,8 @@ export interface EmulatorOptions {
   dropAfterBytes?: number;
   /** Answer every request with this redirect instead. */
   redirectTo?: string;
+  /** Serve https with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 /** One request the device took, as it heard it. */
@@ -154,7 +157,7 @@ export async function startAxisEmulator(options: EmulatorOptions): Promise<AxisE
     req.on('close', finish);
   };
 
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (options.redirectTo) {
       refused.push({ status: 302, why: 'redirect' });
       res.writeHead(302, { Location: options.redirectTo }).end();
@@ -175,11 +178,12 @@ export async function startAxisEmulator(options: EmulatorOptions): Promise<AxisE
     if (login === 'none') return challenge(res, 'no login');
     if (login === 'wrong') return challenge(res, 'wrong login');
     transmit(req, res);
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}${TRANSMIT_PATH}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${TRANSMIT_PATH}`,
     refused,
     transmissions,
     nextTransmission: () => new Promise<Transmission>((resolve) => waiting.push(resolve)),

@@ -1,10 +1,12 @@
 // The HTTP push driver against an Axis-like device on loopback (axis-emulator.ts): what the
 // device heard (the bytes, decoded by ffprobe), how it arrived (paced, chunked, logged in), and
 // what Loa recorded when the device refuses, hangs up, redirects, or the airing is stopped.
+import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findProfile } from '../../../media/profiles.ts';
 import { systemClock } from '../../../worker/dispatch/clock.ts';
@@ -15,6 +17,7 @@ import { type DispatchWorld, dispatchWorld, plannedRow } from '../dispatch/world
 import { type AxisEmulator, type EmulatorOptions, startAxisEmulator } from './axis-emulator.ts';
 import { makeRendition, probe, rmsDb } from './renditions.ts';
 
+const run = promisify(execFile);
 const SECONDS = 3;
 /** The start precision this driver states: first body bytes within this of the instant (a loaded, shared host). */
 const START_PRECISION_MS = 50;
@@ -185,6 +188,41 @@ describe('HTTP push → Axis-like device', () => {
     expect(t.endedCleanly).toBe(true);
     expect(t.bytes).toBe(Math.round(outcome.secondsAired * 8000));
     expect(outcome.receipt).toMatchObject({ status: 204 });
+  });
+
+  it('an https device whose certificate the host does not trust is refused before any login is sent', async () => {
+    const key = join(dir, 'device.key');
+    const cert = join(dir, 'device.crt');
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
+    const tls = { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
+    const axis = await device({ auth: 'basic', username: 'root', password: 'pw', tls });
+    expect(axis.url).toMatch(/^https:/);
+    for (const config of [{ url: axis.url }, { url: axis.url, username: 'root', password: 'pw' }]) {
+      const { airing } = await airAt(config, 300);
+      const outcome = await airing.done;
+      expect(outcome.secondsAired).toBe(0);
+      expect(outcome.error?.code).toBe('tls-refused');
+      expect(outcome.error?.message).toMatch(/certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    }
+    // Nothing reached the device's HTTP layer: no password went to a device Loa cannot authenticate.
+    expect(axis.refused).toEqual([]);
+    expect(axis.transmissions).toEqual([]);
   });
 
   it('an unreachable device is offline: the probe says so and prepare throws cluster-offline', async () => {

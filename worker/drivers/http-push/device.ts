@@ -34,14 +34,21 @@ export interface Target {
 export async function logIn(
   target: Target,
   signal: AbortSignal,
-): Promise<{ login: Login | null; refusal?: undefined } | { refusal: Reason }> {
+): Promise<{ login: Login | null; refusal?: undefined } | { refusal: Reason; answer?: DeviceAnswer }> {
   if (!target.credentials) return { login: null };
   const req = send(target, { 'Content-Length': '0' });
-  const answer = await answerOf(req, AbortSignal.any([signal, AbortSignal.timeout(DEVICE_TIMEOUT_MS)]), true);
+  const answer = await answerOf(
+    req,
+    AbortSignal.any([signal, AbortSignal.timeout(DEVICE_TIMEOUT_MS)]),
+    true,
+  ).catch((err: Error) => {
+    // The device is not there (or not speaking HTTP): offline, retried until the lateness limit.
+    throw err instanceof ClusterOfflineError || err instanceof DeviceRefusal ? err : offline(req, err);
+  });
   if (answer.status >= 200 && answer.status < 300) return { login: null }; // the device asks no login
   if (answer.status !== 401) {
     if (answer.status >= 500) throw new DeviceUnavailableError(answer.status);
-    return { refusal: refusalOf(answer, 0) };
+    return { refusal: refusalOf(answer, 0), answer };
   }
   const login = chooseLogin(parseChallenges(answer.challenges), target.credentials);
   if (login.scheme === 'unsupported') {
@@ -115,7 +122,7 @@ function answerOf(
     let answered = false;
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (!answered) fail(err.code === 'ECONNREFUSED' ? offline(req, err) : err);
+      if (!answered) fail(err.code === 'ECONNREFUSED' ? offline(req, err) : (tlsRefusal(err) ?? err));
     });
     req.once('close', () => {
       if (!answered) fail(Object.assign(new Error('closed without an answer'), { code: 'EPIPE' }));
@@ -178,7 +185,7 @@ function connected(req: ClientRequest, url: URL, signal: AbortSignal): Promise<S
       reject(err);
     };
     const onAbort = () => fail(offline(req, signal.reason));
-    const onError = (err: Error) => fail(offline(req, err));
+    const onError = (err: Error) => fail(tlsRefusal(err) ?? offline(req, err));
     signal.addEventListener('abort', onAbort, { once: true });
     req.once('error', onError);
     req.once('socket', (socket: Socket) => {
@@ -189,6 +196,22 @@ function connected(req: ClientRequest, url: URL, signal: AbortSignal): Promise<S
       if (!tls && !socket.connecting) up();
       else socket.once(tls ? 'secureConnect' : 'connect', up);
     });
+  });
+}
+
+/** A refusal known before the instant (its certificate, its answer to the login round): the airing fails at start. */
+export class DeviceRefusal extends Error {
+  constructor(readonly reason: Reason) {
+    super(reason.message);
+  }
+}
+
+/** The device's certificate is not one Loa trusts (self-signed, expired, another name) or it speaks no TLS. */
+function tlsRefusal(err: NodeJS.ErrnoException): DeviceRefusal | undefined {
+  if (!err.code || !/CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL/.test(err.code)) return undefined;
+  return new DeviceRefusal({
+    code: 'tls-refused',
+    message: `chứng chỉ HTTPS của thiết bị không được tin cậy (${err.code}) / the device's HTTPS certificate is not trusted (${err.code})`,
   });
 }
 

@@ -10,8 +10,10 @@
  * single-use or short-lived, and a digest is never replayed. The device sees its transmit open
  * up to `leadMs` before the first audio (Axis waits for the body).
  *
- * A refusal (3xx — never followed —, 401/403 after the login, another 4xx) ends the airing failed
- * with 0 s; a dropped connection or a device ending early ends it with the seconds written.
+ * A refusal (3xx — never followed —, 401/403 after the login, another 4xx, an https certificate
+ * the host does not trust) ends the airing failed with 0 s, at its start; a device that does not
+ * answer makes `prepare` throw cluster-offline (retried); a dropped connection or a device ending
+ * early ends the airing with the seconds written.
  */
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../../domain/driver-config.ts';
@@ -20,7 +22,15 @@ import type { AiringRequest, ClusterProbe, Driver, PreparedAiring } from '../dri
 import { tcpProbe } from '../probe.ts';
 import { assertProfile, readProgramme } from '../programme.ts';
 import { airPush, endedEarly, type PushEvidence, receiptOf, refusedAiring } from './air.ts';
-import { logIn, openPush, type Target } from './device.ts';
+import {
+  type DeviceAnswer,
+  DeviceRefusal,
+  logIn,
+  type OpenedPush,
+  openPush,
+  type Reason,
+  type Target,
+} from './device.ts';
 
 export type HttpPushConfig = z.infer<(typeof DriverConfigByKind)['HTTP_PUSH']>;
 
@@ -55,16 +65,27 @@ export class HttpPushDriver implements Driver<HttpPushConfig> {
         ? { credentials: { username: config.username, password: config.password } }
         : {}),
     };
-    const login = await logIn(target, signal);
-    const evidence: PushEvidence = {
-      login: login.refusal || !login.login ? 'none' : (login.login.scheme as PushEvidence['login']),
-      contentType: config.format,
-    };
-    if (login.refusal) {
-      const { refusal } = login;
-      return { start: () => refusedAiring(refusal, { ...evidence, status: null }), abandon: async () => {} };
+    const evidence: PushEvidence = { login: 'none', contentType: config.format };
+    const refused = (reason: Reason, answer?: DeviceAnswer): PreparedAiring => ({
+      start: () =>
+        refusedAiring(
+          reason,
+          answer
+            ? receiptOf(answer, evidence, { bytes: 0, chunks: 0 })
+            : { status: null, ...evidence, bytes: 0 },
+        ),
+      abandon: async () => {},
+    });
+    let opened: OpenedPush;
+    try {
+      const login = await logIn(target, signal);
+      if (login.refusal) return refused(login.refusal, login.answer);
+      if (login.login && login.login.scheme !== 'unsupported') evidence.login = login.login.scheme;
+      opened = await openPush(target, login.login, signal);
+    } catch (err) {
+      if (err instanceof DeviceRefusal) return refused(err.reason);
+      throw err;
     }
-    const opened = await openPush(target, login.login, signal);
     // The device may refuse the login (or hang up) as soon as it has read the headers, before the instant.
     let early: Awaited<typeof opened.answered> | undefined;
     void opened.answered.then((answer) => {
