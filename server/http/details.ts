@@ -42,6 +42,16 @@ const FIELD_RULES: Rule[] = [
   [/^an ISO 639-3 code such as vie or hmn$/, () => 'một mã ISO 639-3, ví dụ vie hoặc hmn'],
   [/^a sip: URI$/, () => 'một địa chỉ sip:'],
   [/^like (\/\S+)$/, (x) => `dạng ${x}`],
+  // Device URLs and logins (domain/driver-config.ts).
+  [/^no user name or password in the URL$/, () => 'không ghi tên đăng nhập hay mật khẩu trong URL'],
+  [/^the path of the device CGI, e\.g\. (\S+)$/, (x) => `đường dẫn CGI của thiết bị, ví dụ ${x}`],
+  [/^no fragment \(#\) in the URL$/, () => 'URL không được có phần #'],
+  [
+    /^no colon, quote, backslash or control character$/,
+    () => 'không có dấu hai chấm, dấu nháy kép, gạch chéo ngược hay ký tự điều khiển',
+  ],
+  [/^no colon or control character$/, () => 'không có dấu hai chấm hay ký tự điều khiển'],
+  [/^a user name and a password go together$/, () => 'tên đăng nhập và mật khẩu phải đi cùng nhau'],
   [
     /^lowercase letters, digits, dot, dash and underscore only$/,
     () => 'chỉ gồm chữ thường, chữ số, dấu chấm, gạch ngang và gạch dưới',

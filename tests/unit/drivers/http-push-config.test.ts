@@ -2,6 +2,7 @@
 // a URL with no CGI path, a user name the Basic/Digest headers cannot carry.
 import { describe, expect, it } from 'vitest';
 import { DriverConfigByKind, publicDriverConfig } from '../../../domain/driver-config.ts';
+import { localFieldMessage } from '../../../server/http/details.ts';
 
 const push = DriverConfigByKind.HTTP_PUSH;
 const URL_OK = 'http://10.0.0.5/axis-cgi/audio/transmit.cgi';
@@ -40,6 +41,21 @@ describe('HTTP push cluster config', () => {
     ['an unknown field', { url: URL_OK, redirect: true }, ':'],
   ])('refuses %s', (_case, config, issue) => {
     expect(refusal(config).join('\n')).toContain(issue);
+  });
+
+  it('says each of its own refusals in Vietnamese too', () => {
+    const own = [
+      { url: 'http://root:pw@10.0.0.5/a.cgi' },
+      { url: 'http://10.0.0.5/' },
+      { url: `${URL_OK}#x` },
+      { url: URL_OK, username: 'a:b', password: 'x' },
+      { url: URL_OK, username: 'a', password: 'x:y' },
+      { url: URL_OK, username: 'root' },
+    ].map((config) => push.safeParse(config).error?.issues[0]?.message ?? '');
+    for (const message of own) expect(localFieldMessage(message, 'vi')).not.toBe(message);
+    expect(localFieldMessage(own[1] ?? '', 'vi')).toBe(
+      'đường dẫn CGI của thiết bị, ví dụ /axis-cgi/audio/transmit.cgi',
+    );
   });
 
   it('names a malformed URL without throwing', () => {
