@@ -190,6 +190,17 @@ describe('HTTP push → Axis-like device', () => {
     expect(outcome.receipt).toMatchObject({ status: 204 });
   });
 
+  it('abandon() before the instant hangs up the opened push: nothing plays', async () => {
+    const axis = await device({ auth: 'digest', username: 'root', password: 'pw' });
+    const heard = axis.nextTransmission();
+    const config = { url: axis.url, username: 'root', password: 'pw' };
+    const prepared = await driver.prepare(request(config, Date.now() + 1000), never);
+    const t = await heard; // the device took the login and waits for audio
+    await prepared.abandon({ code: 'cancelled', message: 'cancelled' });
+    await t.done;
+    expect(t).toMatchObject({ bytes: 0, endedCleanly: false });
+  });
+
   it('an https device whose certificate the host does not trust is refused before any login is sent', async () => {
     const key = join(dir, 'device.key');
     const cert = join(dir, 'device.crt');

@@ -64,7 +64,6 @@ export async function logIn(
 
 export interface OpenedPush {
   req: ClientRequest;
-  socket: Socket;
   /** The device's answer, or the connection's end without one. Never rejects. */
   answered: Promise<DeviceAnswer | { dropped: string }>;
 }
@@ -86,12 +85,8 @@ export async function openPush(
     dropped: err.code ?? err.message,
   }));
   req.flushHeaders();
-  const socket = await connected(
-    req,
-    target.url,
-    AbortSignal.any([signal, AbortSignal.timeout(DEVICE_TIMEOUT_MS)]),
-  );
-  return { req, socket, answered };
+  await connected(req, target.url, AbortSignal.any([signal, AbortSignal.timeout(DEVICE_TIMEOUT_MS)]));
+  return { req, answered };
 }
 
 function send(target: Target, headers: Record<string, string>): ClientRequest {
