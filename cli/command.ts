@@ -12,3 +12,14 @@ export interface CommandGroup {
   readonly usage: readonly string[];
   readonly commands: Readonly<Record<string, Command>>;
 }
+
+/** A command that ran but found something wrong: its result still goes to stdout, exit code 1. */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+  constructor(
+    readonly output: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,7 +7,7 @@
  */
 
 import { InvalidDateError, LunarRangeError, MarketRuleError } from '../domain/calendar/index.ts';
-import { type CommandGroup, UsageError } from './command.ts';
+import { CommandFailed, type CommandGroup, UsageError } from './command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -16,6 +16,7 @@ export const EXIT_BAD_INPUT = 2;
 const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   calendar: async () => (await import('./calendar.ts')).calendarCommands,
   admin: async () => (await import('./admin.ts')).adminCommands,
+  log: async () => (await import('./log.ts')).logCommands,
   receiver: async () => (await import('./receiver.ts')).receiverCommands,
 };
 
@@ -37,6 +38,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     output.stdout(`${text}\n`);
     return EXIT_OK;
   } catch (error) {
+    if (error instanceof CommandFailed) output.stdout(`${JSON.stringify(error.output)}\n`);
     const badInput = isBadInput(error);
     output.stderr(`loa: ${oneLine(error)}\n`);
     return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;

@@ -2,10 +2,11 @@
 // with what the plan says; dispatch moves each row through its states, every move a
 // compare-and-set (`updateMany … where status in (…)`, count checked), so a lost race is a no-op.
 import { randomUUID } from 'node:crypto';
-import { type BroadcastStatus, movableFrom } from '../../domain/dispatch/broadcast-status.ts';
+import { type BroadcastStatus, isTerminal, movableFrom } from '../../domain/dispatch/broadcast-status.ts';
 import type { PlanItem, PlannedBroadcast } from '../../domain/dispatch/materialise.ts';
 import type { DriverKind, Prisma } from '../generated/client.ts';
 import type { Db } from './db.ts';
+import { recordEnded, recordStarted } from './session-records.ts';
 
 export interface BroadcastPlan {
   items: PlanItem[];
@@ -177,19 +178,38 @@ export async function dueAt(
   return rows as DueBroadcast[];
 }
 
-/** Compare-and-set of one broadcast to `to`, from any state that may move there. */
+/**
+ * Compare-and-set of one broadcast to `to`, from any state that may move there. Every move to
+ * AIRING or to a terminal state goes through here, and writes the broadcast log in the same
+ * transaction: the start marker, or the ENDED session record appended to the commune's chain. A
+ * move that loses its race writes nothing; a record without its move cannot commit.
+ */
 export async function moveBroadcast(
   db: Db,
   id: string,
   to: BroadcastStatus,
   data: Omit<Prisma.BroadcastUncheckedUpdateManyInput, 'status'> = {},
 ): Promise<boolean> {
-  const { count } = await db.broadcast.updateMany({
-    where: { id, status: { in: movableFrom(to) } },
-    data: { ...data, status: to },
-  });
-  return count === 1;
+  const move = async (tx: Db) => {
+    const { count } = await tx.broadcast.updateMany({
+      where: { id, status: { in: movableFrom(to) } },
+      data: { ...data, status: to },
+    });
+    return count === 1;
+  };
+  if (to !== 'AIRING' && !isTerminal(to)) return move(db);
+  const logged = async (tx: Db) => {
+    if (!(await move(tx))) return false;
+    if (to === 'AIRING') await recordStarted(tx, id);
+    else await recordEnded(tx, id);
+    return true;
+  };
+  // An instant's endings queue on their commune's chain lock and on the pool: wait rather than
+  // fail (Prisma's default is 2 s to get a connection), an outcome must land.
+  return '$transaction' in db ? db.$transaction(logged, LOG_TRANSACTION) : logged(db);
 }
+
+const LOG_TRANSACTION = { maxWait: 60_000, timeout: 60_000 };
 
 /**
  * PLANNED → STARTING for this worker, in one statement per page (10,000 claims one by one took
