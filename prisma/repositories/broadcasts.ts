@@ -235,8 +235,19 @@ export async function recordSpread(db: Db, ids: string[], spreadMs: number): Pro
   await db.broadcast.updateMany({ where: { id: { in: ids } }, data: { spreadMs } });
 }
 
-export async function recordProgress(db: Db, id: string, secondsAired: number): Promise<void> {
-  await db.broadcast.updateMany({ where: { id, status: 'AIRING' }, data: { secondsAired } });
+/**
+ * The seconds aired so far by many airings, in one statement per renewal tick. Touches
+ * `updatedAt`, which tells the sweep an airing's dispatcher is still alive.
+ */
+export async function recordProgressMany(
+  db: Db,
+  progress: { id: string; secondsAired: number }[],
+): Promise<void> {
+  if (progress.length === 0) return;
+  await db.$executeRaw`
+    UPDATE broadcast b SET "secondsAired" = p."secondsAired", "updatedAt" = now()
+    FROM jsonb_to_recordset(${JSON.stringify(progress)}::jsonb) AS p(id uuid, "secondsAired" double precision)
+    WHERE b.id = p.id AND b.status = 'AIRING'`;
 }
 
 /** Planned broadcasts scheduled before `before`: past due, never claimed. */

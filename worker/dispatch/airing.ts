@@ -1,16 +1,13 @@
 // Watches one airing from its first audio to its end: records the start and its skew, keeps the
-// cluster lease while the audio goes out (a failed renewal means someone with a higher priority
-// took the cluster: stop at once), and records the outcome with the seconds aired.
+// cluster lease while the audio goes out (through the process's LeaseKeeper; a failed renewal
+// means someone with a higher priority took the cluster: stop at once), and records the outcome
+// with the seconds aired.
 import type { EndReason } from '../../domain/dispatch/broadcast-status.ts';
 import { settleAiring } from '../../domain/dispatch/outcome.ts';
-import { type DueBroadcast, moveBroadcast, recordProgress } from '../../prisma/repositories/broadcasts.ts';
+import { type DueBroadcast, moveBroadcast } from '../../prisma/repositories/broadcasts.ts';
 import { markClusterSeen } from '../../prisma/repositories/cluster-health.ts';
-import {
-  type Lease,
-  leaseHolder,
-  releaseLease,
-  renewLease,
-} from '../../prisma/repositories/cluster-lease.ts';
+import { type Lease, leaseHolder, releaseLease } from '../../prisma/repositories/cluster-lease.ts';
+import { whenReachable } from '../../prisma/unreachable.ts';
 import type { Airing } from '../drivers/driver.ts';
 import type { AiringHandle, DispatchDeps } from './deps.ts';
 
@@ -52,26 +49,19 @@ export function superviseAiring(
     () => null,
   );
 
-  const renewal = setInterval(async () => {
-    try {
-      if (await renewLease(deps.db, lease, deps.lease.ttlMs)) {
-        const started = await firstAudioAt;
-        if (started !== null) await recordProgress(deps.db, b.id, (deps.clock.now() - started) / 1000);
-        return;
-      }
-      handle.stop(PREEMPTED);
-    } catch (err) {
-      // The database being away is no reason to cut a running bulletin; the lease says who may air.
-      deps.logger.warn(
-        { module: 'dispatch', broadcastId: b.id, err: (err as Error).message },
-        'lease renewal failed',
-      );
-    }
-  }, deps.lease.renewMs);
+  let startedAt: number | null = null;
+  void firstAudioAt.then((at) => {
+    startedAt = at;
+  });
+  const letGo = deps.leases.hold({
+    lease,
+    progress: () => (startedAt === null ? null : (deps.clock.now() - startedAt) / 1000),
+    lost: () => handle.stop(PREEMPTED),
+  });
 
   const done = (async () => {
     const outcome = await airing.done;
-    clearInterval(renewal);
+    letGo();
     deps.running.delete(b.id);
     await firstAudioAt;
     const { status, reason } = settleAiring({
@@ -81,14 +71,18 @@ export function superviseAiring(
       ...(preempted ? { preempted } : {}),
     });
     const preemptedById = preempted ? await leaseHolder(deps.db, b.clusterId) : null;
-    await moveBroadcast(deps.db, b.id, status, {
-      secondsAired: outcome.secondsAired,
-      endedAt: new Date(deps.clock.now()),
-      reasonCode: reason?.code ?? null,
-      reason: reason?.message ?? null,
-      preemptedById,
-      ...(outcome.receipt === undefined ? {} : { receipt: outcome.receipt as object }),
-    });
+    const endedAt = new Date(deps.clock.now());
+    // The outcome must land: through a database outage it is written once the server is back.
+    await whenReachable(() =>
+      moveBroadcast(deps.db, b.id, status, {
+        secondsAired: outcome.secondsAired,
+        endedAt,
+        reasonCode: reason?.code ?? null,
+        reason: reason?.message ?? null,
+        preemptedById,
+        ...(outcome.receipt === undefined ? {} : { receipt: outcome.receipt as object }),
+      }),
+    );
     await releaseLease(deps.db, lease);
     await markClusterSeen(
       deps.db,

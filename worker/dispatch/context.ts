@@ -6,6 +6,7 @@ import type { DbClient } from '../../prisma/repositories/db.ts';
 import type { Driver } from '../drivers/driver.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { DispatchDeps } from './deps.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 
 /** A renewal every second; three missed renewals and the lease is free (a crashed worker). */
 const LEASE = { ttlMs: 3_000, renewMs: 1_000 } as const;
@@ -38,6 +39,7 @@ export function createDispatchDeps(options: {
     lateness: { maxLateMs: options.config.LOA_DISPATCH_MAX_LATE_SEC * 1000 },
     driverFor: (kind) => options.drivers.get(kind),
     lease: LEASE,
+    leases: new LeaseKeeper(options.db, LEASE, options.logger),
     retryMs: 1_000,
     running: new Map(),
   };

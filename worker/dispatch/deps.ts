@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { DbClient } from '../../prisma/repositories/db.ts';
 import type { Driver } from '../drivers/driver.ts';
 import type { Clock } from './clock.ts';
+import type { LeaseKeeper } from './lease-keeper.ts';
 
 /** A running airing, as far as a preemption in this process needs it. */
 export interface AiringHandle {
@@ -23,6 +24,8 @@ export interface DispatchDeps {
   driverFor(kind: string): Driver | undefined;
   /** Cluster leases: renewed this often, expiring after ttl without renewal. */
   lease: { ttlMs: number; renewMs: number };
+  /** Renews the leases of this process's airings together. */
+  leases: LeaseKeeper;
   /** First retry of a cluster that could not start; doubles up to 30 s. */
   retryMs: number;
   /** Airings in this process, so a preemption here stops them at once. */

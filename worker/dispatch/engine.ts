@@ -12,15 +12,18 @@ import {
   moveBroadcast,
   recordSpread,
 } from '../../prisma/repositories/broadcasts.ts';
-import { acquireLease, type Lease, releaseLease } from '../../prisma/repositories/cluster-lease.ts';
+import { acquireLeases, type Lease, releaseLease } from '../../prisma/repositories/cluster-lease.ts';
 import type { PreparedAiring } from '../drivers/driver.ts';
 import { PREEMPTED, superviseAiring } from './airing.ts';
 import type { DispatchDeps } from './deps.ts';
 import { toAiringRequest } from './request.ts';
 
-interface Ready {
+interface Prepared {
   broadcast: DueBroadcast;
   prepared: PreparedAiring;
+}
+
+interface Ready extends Prepared {
   lease: Lease;
 }
 
@@ -40,21 +43,28 @@ export async function airBroadcasts(
   let startAt = 'at' in target ? target.at.getTime() : deps.clock.now();
   const claimed = await claim(deps, due);
 
-  // Prepare everyone before the instant; whoever is not ready by then goes on alone. A few at a
-  // time: each takes its lease in a transaction, and thousands of transactions asked for at once
-  // waited longer for a pooled connection than Prisma allows (2 s), so clusters missed the instant.
+  // Prepare everyone before the instant; whoever is not ready by then goes on alone. A batch
+  // at a time: the drivers of a batch prepare side by side, then the batch takes its clusters'
+  // leases in one statement (one transaction per cluster took longer than the lead at 10,000).
   const late: DueBroadcast[] = [];
   const ready: Ready[] = [];
-  await eachLimited(claimed, PREPARING_AT_ONCE, async (broadcast) => {
-    const left = now ? PREPARE_NOW_MS : Math.max(0, Math.ceil(startAt - deps.clock.now()));
-    const budget = AbortSignal.any([signal, AbortSignal.timeout(left)]);
-    const got = await prepareAndLease(deps, broadcast, startAt, budget).catch((err: Error) => {
-      deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
-      return null;
+  for (let i = 0; i < claimed.length; i += LEASE_BATCH) {
+    const batch = claimed.slice(i, i + LEASE_BATCH);
+    const prepared: Prepared[] = [];
+    await eachLimited(batch, PREPARING_AT_ONCE, async (broadcast) => {
+      const left = now ? PREPARE_NOW_MS : Math.max(0, Math.ceil(startAt - deps.clock.now()));
+      const budget = AbortSignal.any([signal, AbortSignal.timeout(left)]);
+      const got = await prepareDriver(deps, broadcast, startAt, budget).catch((err: Error) => {
+        deps.logger.warn({ module: 'dispatch', broadcastId: broadcast.id, err: err.message }, 'not ready');
+        return null;
+      });
+      if (got) prepared.push({ broadcast, prepared: got });
+      else late.push(broadcast);
     });
-    if (got) ready.push({ broadcast, ...got });
-    else late.push(broadcast);
-  });
+    const leased = await leaseAll(deps, prepared, startAt);
+    ready.push(...leased.ready);
+    late.push(...leased.busy);
+  }
 
   if (now) startAt = deps.clock.now();
   try {
@@ -111,8 +121,10 @@ async function claim(deps: DispatchDeps, due: DueBroadcast[]): Promise<DueBroadc
   return inTime.filter((b) => claimed.has(b.id));
 }
 
-/** Preparations (driver, then lease) in flight at once: about the database pool's size. */
-const PREPARING_AT_ONCE = 10;
+/** Driver preparations in flight at once (files opened, hosts resolved, commands sent). */
+const PREPARING_AT_ONCE = 32;
+/** Airings whose leases are taken together. */
+const LEASE_BATCH = 500;
 
 /** `work` on every item, at most `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -123,32 +135,64 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+async function prepareDriver(
+  deps: DispatchDeps,
+  b: DueBroadcast,
+  startAt: number,
+  signal: AbortSignal,
+): Promise<PreparedAiring> {
+  const driver = deps.driverFor(b.driverKind);
+  if (!driver) throw new DispatchError('no-driver', `không có trình điều khiển ${b.driverKind} / no driver`);
+  return driver.prepare(toAiringRequest(b, driver, deps.store, startAt), signal);
+}
+
 /**
- * Prepares the driver, then takes the cluster's lease (an emergency takes it from a running
- * normal airing, which stops). Not ready → a DispatchError with the reason.
+ * Takes the leases of prepared airings (an emergency takes a cluster from a running normal
+ * airing, which stops). Held from now through the instant: renewals only begin with the audio.
+ * Those that found their cluster busy are abandoned and come back as `busy`.
  */
+async function leaseAll(
+  deps: DispatchDeps,
+  prepared: Prepared[],
+  startAt: number,
+): Promise<{ ready: Ready[]; busy: DueBroadcast[] }> {
+  const ttlMs = Math.max(0, startAt - deps.clock.now()) + deps.lease.ttlMs;
+  const leases = await acquireLeases(
+    deps.db,
+    prepared.map(({ broadcast: b }) => ({
+      clusterId: b.clusterId,
+      broadcastId: b.id,
+      priority: b.priority,
+      ttlMs,
+    })),
+  );
+  const ready: Ready[] = [];
+  const busy: DueBroadcast[] = [];
+  for (const p of prepared) {
+    const lease = leases.get(p.broadcast.id);
+    if (!lease) {
+      await p.prepared.abandon(CLUSTER_BUSY);
+      busy.push(p.broadcast);
+      continue;
+    }
+    if (lease.preempted) deps.running.get(lease.preempted)?.stop(PREEMPTED);
+    ready.push({ ...p, lease });
+  }
+  return { ready, busy };
+}
+
+/** Prepares the driver, then takes the cluster's lease. Not ready → a DispatchError with the reason. */
 async function prepareAndLease(
   deps: DispatchDeps,
   b: DueBroadcast,
   startAt: number,
   signal: AbortSignal,
 ): Promise<{ prepared: PreparedAiring; lease: Lease }> {
-  const driver = deps.driverFor(b.driverKind);
-  if (!driver) throw new DispatchError('no-driver', `không có trình điều khiển ${b.driverKind} / no driver`);
-  const prepared = await driver.prepare(toAiringRequest(b, driver, deps.store, startAt), signal);
-  const lease = await acquireLease(deps.db, {
-    clusterId: b.clusterId,
-    broadcastId: b.id,
-    priority: b.priority,
-    // Held from now through the instant: renewals only begin with the audio.
-    ttlMs: Math.max(0, startAt - deps.clock.now()) + deps.lease.ttlMs,
-  });
-  if (!lease) {
-    await prepared.abandon(CLUSTER_BUSY);
-    throw new DispatchError(CLUSTER_BUSY.code, CLUSTER_BUSY.message);
-  }
-  if (lease.preempted) deps.running.get(lease.preempted)?.stop(PREEMPTED);
-  return { prepared, lease };
+  const prepared = await prepareDriver(deps, b, startAt, signal);
+  const { ready } = await leaseAll(deps, [{ broadcast: b, prepared }], startAt);
+  const got = ready[0];
+  if (!got) throw new DispatchError(CLUSTER_BUSY.code, CLUSTER_BUSY.message);
+  return got;
 }
 
 const CLUSTER_BUSY: EndReason = {

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../platform/logger.ts';
 import { applyMigrations } from '../../../prisma/migrate.ts';
 import {
   acquireLease,
+  acquireLeases,
   leaseHolder,
   releaseLease,
   renewLease,
 } from '../../../prisma/repositories/cluster-lease.ts';
+import { LeaseKeeper } from '../../../worker/dispatch/lease-keeper.ts';
 import { databaseKinds } from '../../setup/databases.ts';
 
 function must<T>(value: T | null | undefined): T {
@@ -69,5 +72,74 @@ describe.each(databaseKinds)('cluster lease on $name', (kind) => {
     });
     expect(again?.token).toBe(must(next).token + 1n);
     await releaseLease(db.prisma, must(again));
+  });
+
+  async function clusters(n: number): Promise<string[]> {
+    const commune = await db.prisma.commune.findFirstOrThrow();
+    const made = await db.prisma.cluster.createManyAndReturn({
+      data: Array.from({ length: n }, (_, i) => ({
+        communeId: commune.id,
+        name: `Cụm ${randomUUID()} ${i}`,
+      })),
+      select: { id: true },
+    });
+    return made.map((c) => c.id);
+  }
+
+  it('leases many clusters together: one holder per cluster, the highest priority first', async () => {
+    const ids = await clusters(3);
+    const [a, b, c] = ids as [string, string, string];
+    const normalOnA = { clusterId: a, broadcastId: randomUUID(), priority: 'NORMAL' as const, ttlMs: 5_000 };
+    const priorityOnA = { ...normalOnA, broadcastId: randomUUID(), priority: 'PRIORITY' as const };
+    const onB = { ...normalOnA, clusterId: b, broadcastId: randomUUID() };
+    const taken = await acquireLeases(db.prisma, [normalOnA, priorityOnA, onB]);
+    expect([...taken.keys()].sort()).toEqual([priorityOnA.broadcastId, onB.broadcastId].sort());
+
+    // Two workers asking for overlapping clusters at once: each cluster ends with one holder,
+    // and an emergency's lease names the normal airing it took over.
+    const emergencyOnB = { ...onB, broadcastId: randomUUID(), priority: 'EMERGENCY' as const };
+    const onC = { ...onB, clusterId: c, broadcastId: randomUUID() };
+    const otherOnC = { ...onC, broadcastId: randomUUID() };
+    const [first, second] = await Promise.all([
+      acquireLeases(db.prisma, [emergencyOnB, onC]),
+      acquireLeases(db.prisma, [otherOnC]),
+    ]);
+    expect(first.get(emergencyOnB.broadcastId)?.preempted).toBe(onB.broadcastId);
+    const cHolders = [first.get(onC.broadcastId), second.get(otherOnC.broadcastId)].filter(Boolean);
+    expect(cHolders).toHaveLength(1);
+    expect(await leaseHolder(db.prisma, c)).toBe(cHolders[0]?.broadcastId);
+    for (const lease of [...taken.values(), ...first.values(), ...second.values()])
+      await releaseLease(db.prisma, lease);
+  });
+
+  it('keeps the leases of all airings with one renewal, and tells the one whose lease was taken', async () => {
+    const [a, b] = (await clusters(2)) as [string, string];
+    const leases = await acquireLeases(db.prisma, [
+      { clusterId: a, broadcastId: randomUUID(), priority: 'NORMAL', ttlMs: 300 },
+      { clusterId: b, broadcastId: randomUUID(), priority: 'NORMAL', ttlMs: 300 },
+    ]);
+    const onA = must([...leases.values()].find((l) => l.clusterId === a));
+    const onB = must([...leases.values()].find((l) => l.clusterId === b));
+    const keeper = new LeaseKeeper(db.prisma, { ttlMs: 300, renewMs: 100 }, createLogger('silent'));
+    const lost: string[] = [];
+    const letGoA = keeper.hold({ lease: onA, progress: () => null, lost: () => lost.push('a') });
+    const letGoB = keeper.hold({ lease: onB, progress: () => null, lost: () => lost.push('b') });
+    // Held well past the ttl: the keeper renews them.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await leaseHolder(db.prisma, a)).toBe(onA.broadcastId);
+    expect(await leaseHolder(db.prisma, b)).toBe(onB.broadcastId);
+    expect(lost).toEqual([]);
+
+    await acquireLease(db.prisma, {
+      clusterId: b,
+      broadcastId: randomUUID(),
+      priority: 'EMERGENCY',
+      ttlMs: 5_000,
+    });
+    for (let i = 0; i < 50 && lost.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lost).toEqual(['b']);
+    letGoA();
+    letGoB();
+    await releaseLease(db.prisma, onA);
   });
 });
