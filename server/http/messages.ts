@@ -77,6 +77,10 @@ const TITLES: Record<string, Record<Lang, string>> = {
     en: 'Text-to-speech took too long and was stopped; try again',
   },
   stopping: { vi: 'Loa đang dừng; hãy thử lại sau giây lát', en: 'Loa is stopping; try again in a moment' },
+  'database-unavailable': {
+    vi: 'Cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau giây lát',
+    en: 'The database is unavailable for the moment; try again shortly',
+  },
   interrupted: {
     vi: 'Việc xử lý âm thanh bị ngắt giữa chừng (hệ thống đang dừng?), hãy thử lại',
     en: 'Audio processing was interrupted (is the system stopping?); try again',

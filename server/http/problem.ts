@@ -1,6 +1,7 @@
 // RFC 9457 problem details for every error the API answers.
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../platform/logger.ts';
+import { isDatabaseUnreachable } from '../../prisma/unreachable.ts';
 import { localDetail, localFieldMessage } from './details.ts';
 import { AppError, type FieldIssue } from './errors.ts';
 import { pickLanguage, problemTitle } from './messages.ts';
@@ -84,8 +85,16 @@ function databaseClosed(err: unknown): boolean {
   return /PGlite is closed|Cannot use a pool after calling end/.test((err as Error)?.message ?? '');
 }
 
+/** How long a client waits before asking again while the database is away (Retry-After). */
+export const DATABASE_RETRY_AFTER_SEC = 5;
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnreachable(err)) {
+    return new AppError(503, 'database-unavailable', {
+      vi: 'Không kết nối được cơ sở dữ liệu; hãy thử lại sau giây lát',
+      en: 'The database cannot be reached; try again shortly',
+    });
+  }
   if (databaseClosed(err)) {
     return new AppError(503, 'stopping', {
       vi: 'Loa đang dừng, yêu cầu chưa xong',
@@ -117,6 +126,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    if (known?.code === 'database-unavailable')
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SEC));
     sendProblem(req, res, known ?? new AppError(500, 'internal', 'Something went wrong on the server'));
   };
 }
