@@ -18,7 +18,7 @@ import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
 import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
 import { ProgressFeed } from '../../server/modules/bulletins/progress-feed.ts';
 import { createJobProducer } from '../../worker/jobs/producer.ts';
-import { pgliteKind } from './databases.ts';
+import { pgliteKind, type TestDatabaseKind } from './databases.ts';
 
 export const PASSWORD = 'test-password-123';
 
@@ -40,8 +40,12 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createTestWorld(overrides: Partial<AppDeps> = {}): Promise<TestWorld> {
-  const db = await pgliteKind.open();
+export async function createTestWorld(
+  overrides: Partial<AppDeps> = {},
+  /** PGlite unless given (the fault suite stops a PostgreSQL server under the API). */
+  database: TestDatabaseKind = pgliteKind,
+): Promise<TestWorld> {
+  const db = await database.open();
   await applyMigrations(db.adapterFactory);
   await seedDemo(db.prisma, { password: PASSWORD });
   const prisma = db.prisma;
