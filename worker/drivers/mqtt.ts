@@ -178,8 +178,8 @@ export class MqttDriver implements Driver<MqttConfig> {
       if (receipt.broadcastId === request.broadcastId) void check();
     };
     this.options.link()?.on('receipt', nudge);
+    // Not at once: start() runs in the instant's tight loop, and there is nothing to see yet.
     const poll = setInterval(() => void check(), this.options.pollMs ?? 1_000);
-    void check();
     return {
       firstAudioAt,
       done,

@@ -18,7 +18,7 @@ const PRECISION_MS = 50;
 
 let world: ReceiversWorld;
 beforeAll(async () => {
-  world = await receiversWorld({ clusters: 2, audioSec: 3 });
+  world = await receiversWorld({ clusters: 5, audioSec: 3 });
 }, 60_000);
 afterAll(() => world?.close());
 
@@ -114,4 +114,109 @@ describe('mqtt store-and-forward', () => {
       await world.db.prisma.broadcast.delete({ where: { id: victim.id } });
     }
   });
+});
+
+describe('mqtt over a weak link', () => {
+  const announce = () =>
+    announceReceivers(
+      { db: world.db.prisma, store: world.store, logger: world.deps.logger, receivers: world.receivers },
+      { now: Date.now(), announceMs: 30 * 60_000 },
+    );
+
+  it('the link drops after the download: it still airs on time, receipts arrive when the link returns', async () => {
+    const cluster = world.clusterIds[2] as string;
+    const rx = world.receiver(cluster);
+    const at = new Date(Date.now() + 4_000);
+    const b = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    await announce();
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'ready',
+        3_000,
+      ),
+    ).toBe('ready');
+    world.brokerLink.cut();
+    const airing = airBroadcasts(world.deps, { at }, AbortSignal.timeout(30_000));
+    // Played while cut off: the receipts wait on the receiver's disk.
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'done',
+        9_000,
+      ),
+    ).toBe('done');
+    expect((await row(b.id)).status).not.toBe('AIRED');
+    expect(rx.pending.map((r) => r.kind)).toEqual(expect.arrayContaining(['started', 'finished']));
+    world.brokerLink.restore();
+    expect((await airing).aired).toEqual([b.id]);
+    const aired = await row(b.id);
+    expect(aired.status).toBe('AIRED');
+    expect(Math.abs(aired.skewMs ?? Number.NaN)).toBeLessThan(PRECISION_MS);
+    expect(Math.abs((world.trueStarts.get(b.id) ?? 0) - at.getTime())).toBeLessThan(PRECISION_MS);
+    expect(
+      await until(
+        () => rx.pending.length,
+        (n) => n === 0,
+        5_000,
+      ),
+    ).toBe(0);
+  }, 40_000);
+
+  it('a download cut half-way resumes with a Range request', async () => {
+    const cluster = world.clusterIds[3] as string;
+    const at = new Date(Date.now() + 8_000);
+    const b = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    const before = world.mediaLink.bytesToClients;
+    world.mediaLink.cutAfterBytes(Math.floor(world.rendition.bytes / 2));
+    const rx = world.receiver(cluster);
+    await announce();
+    setTimeout(() => world.mediaLink.restore(), 300);
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'ready',
+        6_000,
+      ),
+    ).toBe('ready');
+    expect(world.mediaLink.requests.some((r) => /^range: bytes=\d+-/im.test(r))).toBe(true);
+    // Resumed, not fetched again from the start.
+    expect(world.mediaLink.bytesToClients - before).toBeLessThan(world.rendition.bytes * 1.3);
+    await airBroadcasts(world.deps, { at }, AbortSignal.timeout(20_000));
+    const aired = await row(b.id);
+    expect(aired.status).toBe('AIRED');
+    const played = await probe(join(world.outOf(cluster), `${b.id}.mp3`));
+    expect(Math.abs(played.durationSec - 3) / 3).toBeLessThan(0.02);
+  }, 30_000);
+
+  it('a wrong hash is refused and reported', async () => {
+    const cluster = world.clusterIds[3] as string;
+    const at = new Date(Date.now() + 60_000);
+    const b = await world.db.prisma.broadcast.create({
+      data: mqttRow(world, cluster, at, { sha256: 'b'.repeat(64) }),
+    });
+    await announce();
+    const failed = await until(
+      () => row(b.id),
+      (r) => r.status === 'FAILED',
+      10_000,
+    );
+    expect(failed.status).toBe('FAILED');
+    expect(failed.reasonCode).toBe('hash-mismatch');
+    expect(failed.secondsAired).toBe(0);
+  }, 20_000);
+
+  it('a receiver whose clock is 3 s off still starts within the stated precision of true time', async () => {
+    const cluster = world.clusterIds[4] as string;
+    const rx = world.receiver(cluster, { clockErrorMs: 3_000 });
+    const at = new Date(Date.now() + 5_000);
+    const b = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    await announce();
+    await airBroadcasts(world.deps, { at }, AbortSignal.timeout(20_000));
+    const aired = await row(b.id);
+    expect(aired.status).toBe('AIRED');
+    expect(Math.abs((world.trueStarts.get(b.id) ?? 0) - at.getTime())).toBeLessThan(PRECISION_MS);
+    expect(rx.clock.offsetMs).toBeGreaterThan(3_000 - PRECISION_MS);
+    expect(rx.clock.offsetMs).toBeLessThan(3_000 + PRECISION_MS);
+  }, 30_000);
 });

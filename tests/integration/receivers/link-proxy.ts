@@ -10,6 +10,9 @@ export class LinkProxy {
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   port = 0;
+  /** Bytes sent toward clients, and the first line of what clients sent (HTTP request heads). */
+  bytesToClients = 0;
+  readonly requests: string[] = [];
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -57,15 +60,21 @@ export class LinkProxy {
   private relay(from: Socket, to: Socket, towardClient: boolean): void {
     from.on('data', (chunk: Buffer) => {
       let data = chunk;
+      if (!towardClient) this.requests.push(chunk.toString('latin1').split('\r\n\r\n')[0] ?? '');
+      if (towardClient && this.down) return;
       if (towardClient && this.cutAfter !== undefined) {
         if (data.length >= this.cutAfter) {
           data = data.subarray(0, this.cutAfter);
           this.cutAfter = undefined;
-          to.write(data, () => this.cut());
+          this.bytesToClients += data.length;
+          // The client reads what came before the line goes dead, as over a real link.
+          to.write(data, () => setTimeout(() => this.cut(), 200));
+          from.pause();
           return;
         }
         this.cutAfter -= data.length;
       }
+      if (towardClient) this.bytesToClients += data.length;
       if (this.latencyMs <= 0) to.write(data);
       else setTimeout(() => to.writable && to.write(data), this.latencyMs);
     });

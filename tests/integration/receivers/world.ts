@@ -45,6 +45,8 @@ export interface ReceiversWorld {
   clusterIds: string[];
   rendition: { path: string; absolute: string; durationSec: number; bytes: number; sha256: string };
   receiver(clusterId: string, options?: { clockErrorMs?: number; name?: string }): Receiver;
+  /** True (this machine's) time each receiver started each broadcast. */
+  trueStarts: Map<string, number>;
   outOf(name: string): string;
   close(): Promise<void>;
 }
@@ -111,7 +113,7 @@ export async function receiversWorld(options: {
     db: db.prisma,
     logger,
     now: () => Date.now(),
-    driver: { pollMs: 100, receiptGraceMs: 20_000 },
+    driver: { pollMs: 250, receiptGraceMs: 20_000 },
   });
   if (!receivers) throw new Error('no receivers');
   await receivers.link.connectedWithin(5_000);
@@ -125,6 +127,7 @@ export async function receiversWorld(options: {
   deps.retryMs = 100;
   const started: Receiver[] = [];
   const outOf = (name: string) => join(dir, 'out', name);
+  const trueStarts = new Map<string, number>();
   return {
     db,
     deps,
@@ -144,6 +147,7 @@ export async function receiversWorld(options: {
       sha256: createHash('sha256').update(bytes).digest('hex'),
     },
     outOf,
+    trueStarts,
     receiver(clusterId, o = {}) {
       const name = o.name ?? clusterId;
       const stateDir = join(dir, 'rx', name);
@@ -160,6 +164,7 @@ export async function receiversWorld(options: {
         resendMs: 500,
         timeSyncMs: 1_000,
         reconnectMs: 200,
+        onStart: (id) => trueStarts.set(id, performance.timeOrigin + performance.now()),
       });
       started.push(r);
       r.start();
