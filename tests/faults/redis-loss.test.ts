@@ -41,8 +41,8 @@ beforeAll(async () => {
   const connection = openRedis(redis.url, 'worker');
   connections.push(connection);
   jobs = createJobProducer(openRedis(redis.url, 'worker'), prefix);
-  // Market morning, 12 s before the slot: the instant is 12 real seconds away.
-  clock.warpTo(localInstant('2027-03-10', '07:29:48'));
+  // Early on a market morning: the 07:30 slot is beyond the horizon until a test moves the clock.
+  clock.warpTo(localInstant('2027-03-10', '05:00:00'));
   workers = await startWorkers(
     { config, logger: createLogger('silent'), db: world.db.prisma },
     connection,
@@ -95,7 +95,10 @@ async function dispatchJobOf(at: number) {
 
 describe('Redis faults', () => {
   it('killed and restarted on its AOF: the planned slot airs once on every cluster', async () => {
+    // 12 s before the slot (however long the workers took to start): 12 real seconds away.
+    clock.warpTo(localInstant('2027-03-10', '07:29:48'));
     const at = localInstant('2027-03-10', '07:30:00');
+    await jobs.enqueue('materialise-broadcasts', {}, `mat-${randomUUID()}`);
     await until('dispatch job delayed in Redis', () => dispatchJobOf(at), 15_000);
     await new Promise((r) => setTimeout(r, 1_100)); // appendfsync everysec: the job is on disk
     await redis.kill();
