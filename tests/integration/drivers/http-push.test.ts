@@ -143,15 +143,13 @@ describe('HTTP push → Axis-like device', () => {
     await t.done;
     expect(outcome.error?.code).toBe('connection-dropped');
     expect(outcome.error?.message).toMatch(
-      /mất kết nối .* the connection to the device dropped after 1\.\d s/,
+      /mất kết nối .* the connection to the device dropped after \d+\.\d s/,
     );
     expect(t.endedCleanly).toBe(false);
-    // Seconds sent ≈ seconds the device received: the hang-up is seen on its FIN within a turn of
-    // the event loop, so at most a few 20 ms chunks go out after it (0.1 s = 5 chunks).
     const heardSec = (await stat(t.path)).size / 8000;
     expect(heardSec).toBeGreaterThanOrEqual(1.5);
     expect(outcome.secondsAired).toBeGreaterThanOrEqual(heardSec);
-    expect(outcome.secondsAired - heardSec).toBeLessThan(0.1);
+    expect(outcome.secondsAired - heardSec).toBeLessThan(inFlightSec(outcome.receipt));
     expect(outcome.receipt).toMatchObject({ status: null, dropped: expect.any(String) });
   });
 
@@ -314,8 +312,10 @@ describe('HTTP push through the dispatch engine', () => {
     const dropped = await stored('dropping');
     expect(dropped).toMatchObject({ status: 'PARTIAL', reasonCode: 'connection-dropped' });
     expect(dropped.skewMs).toBeLessThan(START_PRECISION_MS);
-    expect(dropped.secondsAired).toBeGreaterThanOrEqual(1);
-    expect(dropped.secondsAired).toBeLessThan(1.1);
+    const droppedAfter = (devices.dropping.transmissions[0]?.bytes ?? 0) / 8000;
+    expect(droppedAfter).toBeGreaterThanOrEqual(1);
+    expect(dropped.secondsAired).toBeGreaterThanOrEqual(droppedAfter);
+    expect((dropped.secondsAired ?? 0) - droppedAfter).toBeLessThan(inFlightSec(dropped.receipt));
 
     const refused = await stored('refusing');
     expect(refused).toMatchObject({
@@ -330,6 +330,18 @@ describe('HTTP push through the dispatch engine', () => {
     );
   });
 });
+
+/**
+ * How much more than the device heard a dropped airing may count as sent. The hang-up is seen on
+ * its FIN within a turn of the event loop, so a few 20 ms chunks go out after it (0.1 s = 5
+ * chunks) — plus, when the loop was held up (this machine's load, PGlite's queries in the same
+ * process), the chunks the pacer sends at once to catch up, which reach the socket before the
+ * FIN is read: at most the pacing's worst lateness, which the receipt reports.
+ */
+function inFlightSec(receipt: unknown): number {
+  const lateness = (receipt as { lateness?: { maxMs: number } }).lateness;
+  return 0.1 + (lateness?.maxMs ?? 0) / 1000;
+}
 
 async function closedPort(): Promise<number> {
   const server = createServer();
