@@ -22,6 +22,7 @@ import { createJobProducer } from '../worker/jobs/producer.ts';
 import { startWorkers } from '../worker/main.ts';
 import { airDemoTestTones } from './demo-airing.ts';
 import { tryCreateDemoBulletin } from './demo-bulletin.ts';
+import { startPrivateBroker } from './private-broker.ts';
 import { type RedisChild, startRedisChild } from './redis-child.ts';
 
 export interface RunningLoa {
@@ -96,10 +97,25 @@ export function launchLoa(
     stack.push(() => closeServer(server));
     step();
 
+    // The 4G receivers' broker: a private mosquitto unless LOA_MQTT_URL names one (none if not installed).
+    let workerConfig = config;
+    if (!config.LOA_MQTT_URL) {
+      const broker = await startPrivateBroker(config, database.prisma, logger).catch((err: Error) => {
+        logger.warn({ module: 'mqtt', err: err.message }, 'no private MQTT broker: 4G receivers unreachable');
+        return null;
+      });
+      if (broker) {
+        stack.push(() => broker.stop());
+        workerConfig = { ...config, LOA_MQTT_URL: broker.url };
+        logger.info({ module: 'mqtt', port: broker.port }, 'private mosquitto started');
+      }
+    }
+    step();
+
     const workerConnection = openRedis(redisUrl, 'worker');
     stack.push(() => closeRedis(workerConnection));
     const workers = await startWorkers(
-      { config, logger, db: database.prisma },
+      { config: workerConfig, logger, db: database.prisma },
       workerConnection,
       config.WORKER_QUEUES,
     );

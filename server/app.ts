@@ -36,10 +36,11 @@ import { bulletinService } from './modules/bulletins/service.ts';
 import { calendarRoutes } from './modules/calendars/routes.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { communeRoutes } from './modules/communes/routes.ts';
-import { receiverRoutes } from './modules/receivers/routes.ts';
+import { logRoutes } from './modules/log/routes.ts';
 import { createOperationsMetrics } from './modules/operations/metrics.ts';
 import { mountQueueBoard } from './modules/operations/queue-board.ts';
 import { operationsRoutes } from './modules/operations/routes.ts';
+import { receiverRoutes } from './modules/receivers/routes.ts';
 import { slotRoutes } from './modules/slots/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
@@ -84,6 +85,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.db),
     ...clusterRoutes(deps.db),
     ...auditRoutes(deps.db),
+    ...logRoutes(deps.db),
     ...calendarRoutes(deps.db, deps.secret, replan),
     ...slotRoutes(deps.db, replan),
     ...bulletinRoutes({

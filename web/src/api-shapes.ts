@@ -42,6 +42,9 @@ export type ClusterUpdate = JsonIn<'/api/clusters/{clusterId}', 'patch'>;
 export type AuditEvent = Schemas['AuditEvent'];
 export type AuditQuery = NonNullable<paths['/api/audit']['get']['parameters']['query']>;
 
+export type LogVerification = Schemas['LogVerification'];
+export type LogVerificationQuery = NonNullable<paths['/api/log/verification']['get']['parameters']['query']>;
+
 /** RFC 9457 problem details as the API sends them. */
 export type Problem = Schemas['Problem'];
 export type FieldIssue = NonNullable<Problem['errors']>[number];

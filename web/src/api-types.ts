@@ -1440,6 +1440,80 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/log/verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Verification of the broadcast log: each commune chain recomputed, and its head */
+    get: {
+      parameters: {
+        query?: {
+          communeId?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Verification */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LogVerification'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/market-calendars': {
     parameters: {
       query?: never;
@@ -4682,6 +4756,35 @@ export interface components {
       reason: string | null;
       ip: string;
       userAgent: string;
+    };
+    LogVerification: {
+      ok: boolean;
+      checkedAt: string;
+      chains: {
+        commune: string;
+        communeId: string;
+        communeName: string;
+        records: number;
+        head: {
+          seq: number;
+          hash: string;
+        } | null;
+        ok: boolean;
+        mismatch: {
+          /** @enum {string} */
+          problem: 'gap' | 'link' | 'hash';
+          seq: number;
+          broadcastId: string;
+          expectedSeq?: number;
+          expected?: string;
+          found?: string;
+        } | null;
+      }[];
+      chainHeads: {
+        commune: string;
+        seq: number;
+        hash: string;
+      }[];
     };
     MarketCalendar: {
       id: string;

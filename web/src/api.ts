@@ -16,6 +16,7 @@ import type {
   CommuneUpdate,
   EmergencyIn,
   FieldIssue,
+  LogVerificationQuery,
   MarketCalendarIn,
   MarketCalendarUpdate,
   NewUser,
@@ -320,6 +321,8 @@ export const api = {
   deleteSlot: (slotId: string) => ok(client.DELETE('/api/slots/{slotId}', path({ slotId }))),
 
   audit: (query: AuditQuery) => ok(client.GET('/api/audit', { params: { query } })),
+  logVerification: (query: LogVerificationQuery) =>
+    ok(client.GET('/api/log/verification', { params: { query } })),
 
   broadcasts: (query: BroadcastQuery) => ok(client.GET('/api/broadcasts', { params: { query } })),
   board: () => ok(client.GET('/api/board')),

@@ -39,7 +39,7 @@ export const DRIVER_FIELDS: Record<DriverKind, ConfigField[]> = {
     { key: 'filler', type: 'select', options: ['silence', 'none'] },
     { key: 'holdSec', type: 'number', placeholder: '900' },
   ],
-  MQTT: [{ key: 'topic', type: 'text', required: true, placeholder: 'loa/xa-dao-san/cum-1' }],
+  MQTT: [{ key: 'password', type: 'password' }],
   SIP: [{ key: 'uri', type: 'text', required: true, placeholder: 'sip:page@10.0.0.9' }],
 };
 

@@ -12,6 +12,7 @@ import {
 import { CommuneFilter } from '../components/CommuneFilter.tsx';
 import { Field } from '../components/Field.tsx';
 import { actionsColumn, ListPage } from '../components/ListPage.tsx';
+import { LogVerification } from '../components/LogVerification.tsx';
 import { formatInstant } from '../components/time.ts';
 import { type Load, useLoad } from '../components/use-load.ts';
 
@@ -68,7 +69,12 @@ export function AuditPage() {
   return (
     <ListPage
       title={t('audit.title')}
-      intro={<p className="muted">{t('audit.intro')}</p>}
+      intro={
+        <>
+          <p className="muted">{t('audit.intro')}</p>
+          <LogVerification communeId={communeId} />
+        </>
+      }
       filters={
         <>
           <CommuneFilter
