@@ -6,8 +6,10 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../platform/logger.ts';
 import { openRedis } from '../../platform/redis.ts';
+import { freePort } from '../../scripts/redis-child.ts';
 import { createOperationsMetrics } from '../../server/modules/operations/metrics.ts';
 import { QUEUES } from '../../worker/jobs/catalogue.ts';
+import { createJobProducer } from '../../worker/jobs/producer.ts';
 import { createTestWorld, signIn, type TestWorld } from '../setup/test-app.ts';
 
 /** One exposition: `name{label="v",…}` (labels sorted) → value; every line checked strictly. */
@@ -275,6 +277,32 @@ describe('GET /metrics', () => {
     expect(new Set(storm)).toEqual(new Set([1]));
     clock += 10_001;
     expect(await failed()).toBe(2);
+  });
+
+  it('still answers with the database part when Redis is down, within the time limit', async () => {
+    const deadJobs = createJobProducer(
+      openRedis(`redis://127.0.0.1:${await freePort()}`, 'producer'),
+      'dead',
+    );
+    // BullMQ reports each failed connection attempt as an error event; these are expected here.
+    for (const name of QUEUES) deadJobs.queue(name).on('error', () => {});
+    try {
+      const metrics = createOperationsMetrics({
+        db: w.db.prisma,
+        jobs: deadJobs,
+        logger: createLogger('silent'),
+        readTimeoutMs: 1_000,
+      });
+      const started = Date.now();
+      const text = parsePrometheusText(await metrics.render());
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(text.get('loa_metrics_source_up{source="redis"}')).toBe(0);
+      expect(text.get('loa_metrics_source_up{source="database"}')).toBe(1);
+      expect(text.get('loa_clusters{state="online"}')).toBe(1);
+      expect([...text.keys()].some((k) => k.startsWith('loa_queue_jobs'))).toBe(false);
+    } finally {
+      await deadJobs.close();
+    }
   });
 });
 

@@ -36,25 +36,35 @@ export interface OperationsMetricsOptions {
   /** The window of the histograms and of the per-programme counts. */
   windowMs?: number;
   now?: () => number;
+  /** A store slower than this counts as down for the scrape (Prometheus' default timeout is 10 s). */
+  readTimeoutMs?: number;
 }
 
 type Reading<T> = { ok: true; value: T } | { ok: false };
 
 export function createOperationsMetrics(options: OperationsMetricsOptions) {
   const { db, jobs, logger, cacheMs = 10_000, windowMs = 24 * 3600_000, now = Date.now } = options;
+  const readTimeoutMs = options.readTimeoutMs ?? 4_000;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  // A store that does not answer turns its metrics off (and loa_metrics_source_up to 0) rather
-  // than failing the whole scrape: the other store's metrics are what an operator needs then.
+  // A store that does not answer (in time) turns its metrics off, and loa_metrics_source_up to 0,
+  // rather than failing or stalling the whole scrape: the other store's metrics are what an
+  // operator needs then. BullMQ waits for a Redis that is down, hence the time limit.
   const guarded =
     <T>(source: string, read: () => Promise<T>) =>
     async (): Promise<Reading<T>> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${readTimeoutMs} ms`)), readTimeoutMs);
+      });
       try {
-        return { ok: true, value: await read() };
+        return { ok: true, value: await Promise.race([read(), late]) };
       } catch (err) {
         logger.warn({ module: 'metrics', source, err: (err as Error).message }, 'metrics source failed');
         return { ok: false };
+      } finally {
+        clearTimeout(timer);
       }
     };
 
