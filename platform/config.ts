@@ -65,6 +65,12 @@ const envSchema = z.object({
     .min(1, 'a number of hours from 1 to 168')
     .max(168, 'a number of hours from 1 to 168')
     .default(6),
+  /** How long after its scheduled start a preempted slot broadcast may air again, from the start, once the cluster is free; 0 never re-airs. */
+  LOA_PREEMPTED_REAIR_MIN: z.coerce
+    .number({ error: 'a number of minutes from 0 to 720' })
+    .min(0, 'a number of minutes from 0 to 720')
+    .max(720, 'a number of minutes from 0 to 720')
+    .default(30),
   /** How receivers and devices outside this machine reach Loa's API (signed media URLs); default from HOST and PORT. */
   LOA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   /** The 4G receivers' broker; without it `npm start` runs a private mosquitto. */

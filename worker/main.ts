@@ -17,6 +17,7 @@ import type { Driver } from './drivers/driver.ts';
 import { createDrivers } from './drivers/registry.ts';
 import { announceReceivers } from './jobs/announce-receivers.ts';
 import {
+  airNowJobId,
   JOBS,
   type JobName,
   type JobPolicy,
@@ -127,6 +128,9 @@ export async function startWorkers(
     drivers,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  dispatch.airSoon = async (ids) => {
+    await jobs.enqueue('air-now', { broadcastIds: ids }, airNowJobId(ids[0] as string));
+  };
   const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers, receivers };
   const stopping = new AbortController();
   const workers: Worker[] = [];

@@ -33,7 +33,8 @@ export async function syncPlanned(
   planned: PlannedBroadcast[],
 ): Promise<{ created: number; updated: number; removed: number }> {
   const existing = await db.broadcast.findMany({
-    where: { slotId: { in: slotIds }, scheduledAt: { gte: window.from, lt: window.to } },
+    // Re-airs of a preempted occurrence (requestId = the preempted row) are not the plan's.
+    where: { slotId: { in: slotIds }, scheduledAt: { gte: window.from, lt: window.to }, requestId: null },
     select: {
       id: true,
       slotId: true,
@@ -248,6 +249,29 @@ export async function recordProgressMany(
     UPDATE broadcast b SET "secondsAired" = p."secondsAired", "updatedAt" = now()
     FROM jsonb_to_recordset(${JSON.stringify(progress)}::jsonb) AS p(id uuid, "secondsAired" double precision)
     WHERE b.id = p.id AND b.status = 'AIRING'`;
+}
+
+/**
+ * Plans, at `at`, a second airing of each slot broadcast `preemptorId` preempted whose
+ * occurrence began after `since` — once per occurrence and cluster: the re-air's requestId is the
+ * preempted row, and a re-air is not re-aired again. Returns the new rows' ids.
+ */
+export async function planReairs(
+  db: Db,
+  preemptorId: string,
+  window: { since: Date; at: Date },
+): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO broadcast (id, kind, "slotId", "communeId", "clusterId", "scheduledAt", "marketDay", priority,
+                           "profileId", "driverKind", "durationSec", plan, "requestId", "updatedAt")
+    SELECT gen_random_uuid(), kind, "slotId", "communeId", "clusterId", ${window.at}, "marketDay", priority,
+           "profileId", "driverKind", "durationSec", plan, id, now()
+    FROM broadcast
+    WHERE "preemptedById" = ${preemptorId}::uuid AND status = 'PREEMPTED' AND kind = 'SLOT'
+      AND "requestId" IS NULL AND "scheduledAt" >= ${window.since}
+    ON CONFLICT DO NOTHING
+    RETURNING id::text AS id`;
+  return rows.map((r) => r.id);
 }
 
 /** Planned broadcasts scheduled before `before`: past due, never claimed. */

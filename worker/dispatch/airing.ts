@@ -10,6 +10,7 @@ import { type Lease, leaseHolder, releaseLease } from '../../prisma/repositories
 import { whenReachable } from '../../prisma/unreachable.ts';
 import type { Airing } from '../drivers/driver.ts';
 import type { AiringHandle, DispatchDeps } from './deps.ts';
+import { reairPreempted } from './reair.ts';
 
 export interface Supervised {
   /** Wall-clock ms of the first audio, or null if none left. */
@@ -84,6 +85,9 @@ export function superviseAiring(
       }),
     );
     await releaseLease(deps.db, lease);
+    await reairPreempted(deps, b.id).catch((err: Error) =>
+      deps.logger.warn({ module: 'dispatch', broadcastId: b.id, err: err.message }, 'no re-air planned'),
+    );
     await markClusterSeen(
       deps.db,
       b.clusterId,

@@ -41,6 +41,7 @@ export function createDispatchDeps(options: {
     lease: LEASE,
     leases: new LeaseKeeper(options.db, LEASE, options.logger),
     retryMs: 1_000,
+    reairWithinMs: options.config.LOA_PREEMPTED_REAIR_MIN * 60_000,
     running: new Map(),
   };
 }

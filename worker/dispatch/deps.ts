@@ -28,6 +28,10 @@ export interface DispatchDeps {
   leases: LeaseKeeper;
   /** First retry of a cluster that could not start; doubles up to 30 s. */
   retryMs: number;
+  /** How long after its scheduled start a preempted slot broadcast may still air again (0: never). */
+  reairWithinMs: number;
+  /** Hands broadcasts to be aired now to a dispatcher (the air-now job); unset, they wait for the next dispatch of their instant. */
+  airSoon?: (broadcastIds: string[]) => Promise<void>;
   /** Airings in this process, so a preemption here stops them at once. */
   running: Map<string, AiringHandle>;
 }

@@ -12,7 +12,7 @@ const AUDIO_SEC = 3;
 describe('dispatch with the recorder', () => {
   let world: DispatchWorld;
   beforeAll(async () => {
-    world = await dispatchWorld({ clusters: 3, audioSec: AUDIO_SEC });
+    world = await dispatchWorld({ clusters: 4, audioSec: AUDIO_SEC });
   });
   afterAll(() => world?.close());
 
@@ -142,6 +142,57 @@ describe('dispatch with the recorder', () => {
     expect(Math.abs((cut.durationSec ?? 0) - (n?.secondsAired ?? 0))).toBeLessThan(0.1);
     expect(e?.status).toBe('AIRED');
     expect(e?.skewMs).toBeLessThan(1_000);
+  });
+  it('re-airs a preempted slot broadcast from the start once the emergency ends, while its occurrence is open', async () => {
+    const long = await dispatchWorldAudio(world);
+    const cluster = world.clusterIds[3] as string;
+    const preemptAndReair = async (reairWithinMs: number) => {
+      const at = soon(1000);
+      const normal = await world.db.prisma.broadcast.create({
+        data: { ...plannedRow(world, cluster, at), ...long, marketDay: '2026-12-01' },
+      });
+      const reairs: Promise<unknown>[] = [];
+      const deps = {
+        ...world.deps,
+        reairWithinMs,
+        airSoon: async (ids: string[]) => {
+          reairs.push(airBroadcasts(deps, { ids }, signal));
+        },
+      };
+      const airing = airBroadcasts(deps, { at }, signal);
+      await waitFor(async () => (await statusOf(world, normal.id)) === 'AIRING');
+      const emergency = await world.db.prisma.broadcast.create({
+        data: plannedRow(world, cluster, new Date(), { priority: 'EMERGENCY', kind: 'EMERGENCY' }),
+      });
+      await airBroadcasts(deps, { ids: [emergency.id] }, signal);
+      await airing;
+      await Promise.all(reairs);
+      const reaired = await world.db.prisma.broadcast.findMany({ where: { requestId: normal.id } });
+      return {
+        normal: await world.db.prisma.broadcast.findUniqueOrThrow({ where: { id: normal.id } }),
+        reaired,
+      };
+    };
+
+    const open = await preemptAndReair(30 * 60_000);
+    expect(open.normal.status).toBe('PREEMPTED');
+    expect(open.reaired).toHaveLength(1);
+    const [again] = open.reaired;
+    expect(again).toMatchObject({
+      status: 'AIRED',
+      kind: 'SLOT',
+      clusterId: cluster,
+      marketDay: '2026-12-01',
+      durationSec: long.durationSec,
+    });
+    // The whole programme again, from the start.
+    const heard = await probeMedia(world.recordingOf(again?.id as string));
+    expect(Math.abs((heard.durationSec ?? 0) - long.durationSec) / long.durationSec).toBeLessThan(0.02);
+
+    // The setting at 0: a preempted broadcast stays preempted.
+    const never = await preemptAndReair(0);
+    expect(never.normal.status).toBe('PREEMPTED');
+    expect(never.reaired).toEqual([]);
   });
 });
 
