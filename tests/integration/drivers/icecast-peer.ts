@@ -25,6 +25,8 @@ export interface IcecastPeer {
   sourcePassword: string;
   /** Listeners on `mount` per status-json.xsl (0 when the mount is not up). */
   listeners(mount: string): Promise<number>;
+  /** Whether a source is on `mount`. */
+  mounted(mount: string): Promise<boolean>;
   /** Stops the server (SIGTERM, SIGKILL after a bound); resolves once it has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops it and removes its directories. */
@@ -139,6 +141,12 @@ export async function startIcecast(): Promise<IcecastPeer> {
     await rm(dir, { recursive: true, force: true });
   };
 
+  const sourceOn = async (mount: string) => {
+    const sources = (await status())?.icestats?.source;
+    const list = Array.isArray(sources) ? sources : sources ? [sources] : [];
+    return list.find((s) => typeof s.listenurl === 'string' && s.listenurl.endsWith(mount));
+  };
+
   const until = Date.now() + READY_TIMEOUT_MS;
   while (!(await status())) {
     if (!running || Date.now() > until) {
@@ -152,12 +160,8 @@ export async function startIcecast(): Promise<IcecastPeer> {
     port,
     url,
     sourcePassword,
-    listeners: async (mount) => {
-      const sources = (await status())?.icestats?.source;
-      const list = Array.isArray(sources) ? sources : sources ? [sources] : [];
-      const found = list.find((s) => typeof s.listenurl === 'string' && s.listenurl.endsWith(mount));
-      return Number(found?.listeners ?? 0);
-    },
+    listeners: async (mount) => Number((await sourceOn(mount))?.listeners ?? 0),
+    mounted: async (mount) => (await sourceOn(mount)) !== undefined,
     stop,
     close,
   };

@@ -2,18 +2,22 @@
 // mount into a file (what a receiver hears), and a plain HTTP client that timestamps when the
 // bulletin's first frame reaches it (how late a connected receiver gets the start).
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFrames } from '../../../media/frames/index.ts';
 import { findProfile } from '../../../media/profiles.ts';
+import { createLogger } from '../../../platform/logger.ts';
+import { airBroadcasts } from '../../../worker/dispatch/engine.ts';
 import { wallTimeOf } from '../../../worker/dispatch/pacer.ts';
 import type { AiringRequest } from '../../../worker/drivers/driver.ts';
 import { IcecastDriver } from '../../../worker/drivers/icecast/driver.ts';
+import { type DispatchWorld, dispatchWorld, plannedRow } from '../dispatch/world.ts';
 import {
   freeLoopbackPort,
   type IcecastPeer,
@@ -120,30 +124,29 @@ describe('Icecast driver → icecast2 on loopback', () => {
   it('airs to listeners connected before the instant: MP3 of the bulletin’s length, on time', async () => {
     const mount = '/xa-dao-san.mp3';
     const config = { url: peer.url, mount, password: peer.sourcePassword };
-    const startAt = Date.now() + 1500;
-    const prepared = await driver.prepare(request('whole', config, startAt), new AbortController().signal);
+    const prepared = await driver.prepare(request('whole', config), new AbortController().signal);
     // The mount is up from prepare (silence): receivers connect ahead of the instant.
     const capture = startListener(`${peer.url}${mount}`, join(dir, 'whole.mp3'));
     const firstFrame = readFrames(await readFile(rendition), findProfile('mp3-24k')).frames[0]?.data;
     const timing = timingListener(`${peer.url}${mount}`, firstFrame ?? Buffer.alloc(0));
     try {
-      await waitUntil('two listeners on the mount', async () => (await peer.listeners(mount)) >= 2);
-      expect(Date.now()).toBeLessThan(startAt);
+      await waitUntil('two listeners on the mount', async () => (await peer.listeners(mount)) >= 2, 20_000);
+      const startAt = Date.now() + 500;
       await untilWall(startAt);
       const airing = prepared.start();
       const first = await airing.firstAudioAt;
       const outcome = await airing.done;
       expect(outcome.error).toBeUndefined();
       expect(Math.abs(outcome.secondsAired - SECONDS)).toBeLessThan(0.02 * SECONDS);
-      // Start: the first frame was written at the instant, and reached the connected listener promptly.
+      // Start: the first frame was written when started (the engine's skew is tested below), and
+      // reached the connected listener promptly (the driver's own precision, through Icecast).
       expect(first - startAt).toBeGreaterThanOrEqual(0);
-      expect(first - startAt).toBeLessThan(START_PRECISION_MS);
       const arrived = await timing.firstBulletinAt;
       console.info(
-        `icecast start: written ${(first - startAt).toFixed(1)} ms, at listener ${(arrived - startAt).toFixed(1)} ms after the instant`,
+        `icecast start: written ${(first - startAt).toFixed(1)} ms after the instant, at the listener ${(arrived - first).toFixed(1)} ms after that`,
       );
-      expect(arrived - startAt).toBeGreaterThanOrEqual(0);
-      expect(arrived - startAt).toBeLessThan(START_PRECISION_MS);
+      expect(arrived - first).toBeGreaterThanOrEqual(-1);
+      expect(arrived - first).toBeLessThan(START_PRECISION_MS);
       // The silence filler keeps the mount up after the bulletin: the listeners stay connected.
       await delay(700);
       expect(await peer.listeners(mount)).toBe(2);
@@ -192,7 +195,7 @@ describe('Icecast driver → icecast2 on loopback', () => {
     const prepared = await driver.prepare(request('none', config), new AbortController().signal);
     const capture = startListener(`${peer.url}${mount}`, join(dir, 'none.mp3'));
     try {
-      await waitUntil('a listener on the mount', async () => (await peer.listeners(mount)) >= 1);
+      await waitUntil('a listener on the mount', async () => (await peer.listeners(mount)) >= 1, 20_000);
       const outcome = await prepared.start().done;
       expect(outcome.error).toBeUndefined();
       expect(await Promise.race([capture.exited, delay(5_000).then(() => 'still running')])).toBe(0);
@@ -220,6 +223,115 @@ describe('Icecast driver → icecast2 on loopback', () => {
       expect(outcome.secondsAired).toBeLessThan(2.5);
     } finally {
       await own.close();
+    }
+  });
+});
+
+describe('Icecast through the dispatch engine', () => {
+  let world: DispatchWorld;
+  beforeAll(async () => {
+    world = await dispatchWorld({ clusters: 0, audioSec: 1 });
+  });
+  afterAll(() => world?.close());
+
+  it('records what aired, when, and why not; no password in the logs', async () => {
+    let logs = '';
+    world.deps.logger = createLogger(
+      'debug',
+      {},
+      new Writable({
+        write(chunk, _encoding, next) {
+          logs += String(chunk);
+          next();
+        },
+      }),
+    );
+    const icecast = world.deps.driverFor('ICECAST') as IcecastDriver;
+    try {
+      const file = world.deps.store.resolveRelative('renditions/icecast/programme.mp3');
+      await mkdir(dirname(file), { recursive: true });
+      await copyFile(rendition, file);
+      const sent = await probe(file);
+      const item = {
+        ...plannedRow(world, '', new Date()).plan.items[0],
+        path: 'renditions/icecast/programme.mp3',
+        bytes: (await stat(file)).size,
+        durationSec: sent.durationSec,
+      };
+      const closed = await freeLoopbackPort();
+      const rows: Record<string, string> = {};
+      const configs = {
+        good: { url: peer.url, mount: '/dispatch.mp3', password: peer.sourcePassword },
+        wrong: { url: peer.url, mount: '/dispatch-wrong.mp3', password: 'wrong-pass-41' },
+        away: { url: `http://127.0.0.1:${closed}`, mount: '/away.mp3', password: 'away-pass-42' },
+      };
+      // A market morning: an earlier bulletin left the mount up with silence (the filler holds it),
+      // and the receiver is connected when the engine prepares the next one.
+      const warm = await icecast.prepare(
+        { ...request('earlier', configs.good), items: [{ ...item, path: file }] },
+        new AbortController().signal,
+      );
+      await warm.abandon({ code: 'cancelled', message: 'warm-up' });
+      const capture = startListener(`${peer.url}/dispatch.mp3`, join(dir, 'dispatch.mp3'));
+      try {
+        await waitUntil('a listener', async () => (await peer.listeners('/dispatch.mp3')) === 1, 20_000);
+        const clusters: Record<string, string> = {};
+        for (const [name, driverConfig] of Object.entries(configs)) {
+          const cluster = await world.db.prisma.cluster.create({
+            data: { communeId: world.communeId, name, driverKind: 'ICECAST', driverConfig },
+          });
+          clusters[name] = cluster.id;
+        }
+        // Far enough ahead for the rows and the preparations on a busy machine.
+        const at = new Date(Math.ceil((Date.now() + 3000) / 1000) * 1000);
+        for (const [name, clusterId] of Object.entries(clusters)) {
+          const row = await world.db.prisma.broadcast.create({
+            data: {
+              ...plannedRow(world, clusterId, at),
+              driverKind: 'ICECAST',
+              profileId: 'mp3-24k',
+              durationSec: sent.durationSec,
+              plan: { items: [item] },
+            },
+          });
+          rows[name] = row.id;
+        }
+        await airBroadcasts(world.deps, { at }, new AbortController().signal);
+        await delay(300);
+        expect(await peer.listeners('/dispatch.mp3')).toBe(1); // held through the bulletin and after it
+      } finally {
+        await capture.stop();
+      }
+      const [good, wrong, away] = await Promise.all(
+        [rows.good, rows.wrong, rows.away].map((id) =>
+          world.db.prisma.broadcast.findUniqueOrThrow({ where: { id } }),
+        ),
+      );
+      expect(good).toMatchObject({ status: 'AIRED', reasonCode: null });
+      expect(good?.skewMs).toBeGreaterThanOrEqual(0);
+      expect(good?.skewMs).toBeLessThan(START_PRECISION_MS);
+      expect(Math.abs((good?.secondsAired ?? 0) - sent.durationSec)).toBeLessThan(0.02 * sent.durationSec);
+      const heard = await audibleSpan(capture.capture);
+      const source = await audibleSpan(file);
+      expect(Math.abs(heard.to - heard.from - (source.to - source.from))).toBeLessThan(
+        0.02 * sent.durationSec,
+      );
+      expect(wrong).toMatchObject({ status: 'FAILED', reasonCode: 'auth-refused' });
+      expect(wrong?.reason).toMatch(/refused the source login/);
+      expect(away).toMatchObject({ status: 'MISSED', reasonCode: 'cluster-offline' });
+      console.info(
+        `icecast via the engine: skew ${good?.skewMs?.toFixed(1)} ms, ${good?.secondsAired} s aired`,
+      );
+      // What Loa wrote down and logged names the servers, never a password or its Basic token.
+      const written =
+        JSON.stringify([good, wrong, away], (_, v) => (typeof v === 'bigint' ? String(v) : v)) + logs;
+      expect(logs).toMatch(/not ready/);
+      for (const secret of [peer.sourcePassword, 'wrong-pass-41', 'away-pass-42']) {
+        expect(written).not.toContain(secret);
+        expect(written).not.toContain(Buffer.from(`source:${secret}`).toString('base64'));
+      }
+    } finally {
+      await icecast.close();
     }
   });
 });

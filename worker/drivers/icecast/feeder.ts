@@ -130,7 +130,7 @@ export class MountFeeder {
     const done = pacing.done.then((report): AiringOutcome => {
       this.current = undefined;
       if (!this.closed) {
-        if (after === 'close') this.close();
+        if (after === 'close') this.flushAndClose();
         else this.scheduleFiller();
       }
       const whole = report.sent >= track.frames.length;
@@ -163,6 +163,19 @@ export class MountFeeder {
     if (reason) this.socket.destroy();
     else this.socket.end();
     this.options.onClosed();
+  }
+
+  /**
+   * Ends the stream after its last frame. Icecast drops a half-filled block when its source
+   * leaves, which would cut up to 230 ms off the end of the bulletin: one block of silence
+   * pushes the last frames out first.
+   */
+  private flushAndClose(): void {
+    const filler = this.filler;
+    for (let bytes = 0; filler && bytes < SERVER_BLOCK_BYTES; bytes += filler.length) {
+      this.socket.write(filler);
+    }
+    this.close();
   }
 
   private scheduleFiller(): void {

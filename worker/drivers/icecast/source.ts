@@ -123,7 +123,12 @@ function ask(
   signal: AbortSignal,
 ): Promise<{ socket?: Socket; status: number | null; text: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.host, port: target.port, signal, noDelay: true });
+    // Not `connect({ signal })`: that would also destroy the connection on an abort after it is
+    // made, and the engine's preparation budget runs out at the instant, when the source must live on.
+    const socket = connect({ host: target.host, port: target.port, noDelay: true });
+    const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) queueMicrotask(onAbort);
+    else signal.addEventListener('abort', onAbort, { once: true });
     let head = '';
     let settled = false;
     const timer = setTimeout(() => {
@@ -137,6 +142,7 @@ function ask(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.off('data', onData);
       if (!value.socket) socket.destroy();
       resolve(value);
@@ -145,6 +151,7 @@ function ask(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(err);
     }
