@@ -134,6 +134,7 @@ beforeAll(async () => {
   await w.deps.jobs
     .queue('maintenance')
     .add('reconcile-transcodes', {}, { jobId: 'metrics-waiting', timestamp: Date.now() - 60_000 });
+  await w.deps.jobs.enqueue('probe-clusters', {}, 'metrics-waiting-newer'); // the oldest still counts
   await w.deps.jobs.enqueue('cleanup-tmp', {}, 'metrics-delayed', { delayMs: HOUR });
 
   const res = await (await signIn(w.app, 'admin')).send('get', '/metrics').expect(200);
@@ -149,7 +150,7 @@ const sample = (key: string) => samples.get(key);
 
 describe('GET /metrics', () => {
   it('counts the jobs of each queue and the age of the oldest waiting one', () => {
-    expect(sample('loa_queue_jobs{queue="maintenance",state="waiting"}')).toBe(1);
+    expect(sample('loa_queue_jobs{queue="maintenance",state="waiting"}')).toBe(2);
     expect(sample('loa_queue_jobs{queue="maintenance",state="delayed"}')).toBe(1);
     expect(sample('loa_queue_jobs{queue="maintenance",state="active"}')).toBe(0);
     expect(sample('loa_queue_jobs{queue="dispatch",state="waiting"}')).toBe(0);
