@@ -227,6 +227,17 @@ async function retryAlone(
     if (signal.aborted) continue;
     try {
       const { prepared, lease } = await prepareAndLease(deps, b, deps.clock.now(), signal);
+      // Preparing takes time (a login round over a slow link): past the limit now, it does not start.
+      const lateNow = tooLate(b.priority, startAt, deps.clock.now(), deps.lateness);
+      if (lateNow) {
+        await prepared.abandon(lateNow).catch(() => {});
+        await releaseLease(deps.db, lease);
+        await end(deps, b.id, 'MISSED', {
+          code: lastError.code,
+          message: `${lastError.message}; ${lateNow.message}`,
+        });
+        return { id: b.id, status: 'MISSED' };
+      }
       return await superviseAiring(deps, b, prepared.start(), lease).done;
     } catch (err) {
       lastError = reasonOf(err);
@@ -246,11 +257,13 @@ export class DispatchError extends Error {
 
 export function reasonOf(err: unknown): EndReason {
   if (err instanceof DispatchError) return { code: err.code, message: err.message };
-  const e = err as { code?: string; message?: string };
-  return {
-    code: e.code === 'ECONNREFUSED' || e.code === 'cluster-offline' ? 'cluster-offline' : 'driver-error',
-    message: e.message ?? String(err),
-  };
+  const e = err as { code?: unknown; message?: string };
+  const message = e.message ?? String(err);
+  if (e.code === 'ECONNREFUSED') return { code: 'cluster-offline', message };
+  // A driver's own reason codes (lower-case, e.g. device-unavailable) say more than ours;
+  // system error codes (upper-case) other than a refused connection are a driver error.
+  const own = typeof e.code === 'string' && /^[a-z][a-z0-9-]{1,40}$/.test(e.code);
+  return { code: own ? (e.code as string) : 'driver-error', message };
 }
 
 async function handBack(deps: DispatchDeps, { broadcast, prepared, lease }: Ready): Promise<void> {
