@@ -481,6 +481,11 @@ const RULES: Record<string, RouteCase> = {
     success: 200,
     call: () => ({ path: '/api/audit' }),
   },
+  'get /api/log/verification': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/api/log/verification' }),
+  },
   'get /api/market-calendars': {
     rule: { who: 'scoped', roles: ALL },
     success: 200,
