@@ -2,6 +2,7 @@
 // run with a value it does not understand, naming the variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MIN_LANGUAGE_SHARE, parseMinLanguageShare } from '../domain/session-log/counting.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -65,6 +66,18 @@ const envSchema = z.object({
     .min(1, 'a number of hours from 1 to 168')
     .max(168, 'a number of hours from 1 to 168')
     .default(6),
+  /** What counts as a session held: the share of its length every language must have aired (domain/session-log/counting.ts). */
+  LOA_SESSION_MIN_LANGUAGE_SHARE: z
+    .string()
+    .default(String(DEFAULT_MIN_LANGUAGE_SHARE))
+    .transform((text, ctx) => {
+      try {
+        return parseMinLanguageShare(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** How long after its scheduled start a preempted slot broadcast may air again, from the start, once the cluster is free; 0 never re-airs. */
   LOA_PREEMPTED_REAIR_MIN: z.coerce
     .number({ error: 'a number of minutes from 0 to 720' })
