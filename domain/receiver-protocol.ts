@@ -144,3 +144,22 @@ export function clockSample(a: { t0: number; t1: number; t2: number; t3: number 
     rttMs: a.t3 - a.t0 - (a.t2 - a.t1),
   };
 }
+
+/** An emergency is still worth playing this long after it was asked for. */
+export const EMERGENCY_WINDOW_MS = 3600_000;
+/** After a programme's planned end, how long its last receipt is waited for (a link that is down). */
+export const RECEIPT_GRACE_MS = 300_000;
+
+/**
+ * When a store-and-forward airing without a final receipt is given up: the latest start the
+ * receiver accepts (the lateness limit, or an emergency's window), plus the programme, plus the
+ * grace for receipts held on a receiver whose link is down. Until then only receipts settle it,
+ * whether or not the worker that sent the command is still there.
+ */
+export function receiptDeadline(
+  airing: { startAt: number; priority: 'NORMAL' | 'PRIORITY' | 'EMERGENCY'; durationSec: number },
+  limits: { maxLateMs: number; graceMs?: number },
+): number {
+  const window = airing.priority === 'EMERGENCY' ? EMERGENCY_WINDOW_MS : limits.maxLateMs;
+  return airing.startAt + window + airing.durationSec * 1000 + (limits.graceMs ?? RECEIPT_GRACE_MS);
+}

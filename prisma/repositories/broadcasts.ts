@@ -277,7 +277,8 @@ export async function planReairs(
 /** Planned broadcasts scheduled before `before`: past due, never claimed. */
 export async function overduePlanned(db: Db, before: Date) {
   return db.broadcast.findMany({
-    where: { status: 'PLANNED', scheduledAt: { lt: before } },
+    // MQTT rows: the receiver may play a command announced minutes ahead (worker/receivers/overdue.ts).
+    where: { status: 'PLANNED', scheduledAt: { lt: before }, driverKind: { not: 'MQTT' } },
     select: { id: true, priority: true, scheduledAt: true },
     take: 1000,
   });
@@ -291,6 +292,8 @@ export async function overduePlanned(db: Db, before: Date) {
 export async function abandonedAirings(db: Db, limits: { airingSilentSince: Date; claimedBefore: Date }) {
   return db.broadcast.findMany({
     where: {
+      // MQTT rows are the receiver's to settle, whoever sent the command (worker/receivers/overdue.ts).
+      driverKind: { not: 'MQTT' },
       OR: [
         { status: 'AIRING', updatedAt: { lt: limits.airingSilentSince } },
         { status: 'STARTING', startedAt: { lt: limits.claimedBefore } },

@@ -96,3 +96,28 @@ export async function recordReceiverProgress(
 ): Promise<void> {
   await db.broadcast.updateMany({ where: { id, clusterId, status: 'AIRING' }, data: { secondsAired } });
 }
+
+/**
+ * MQTT broadcasts not yet settled that were due before `before`: the receiver plays them by
+ * itself, so only receipts (or the receipt deadline) end them, never a missing worker.
+ */
+export async function unsettledReceiverAirings(db: Db, before: Date) {
+  return db.broadcast.findMany({
+    where: {
+      driverKind: 'MQTT',
+      status: { in: ['PLANNED', 'STARTING', 'AIRING'] },
+      scheduledAt: { lt: before },
+    },
+    select: {
+      id: true,
+      status: true,
+      priority: true,
+      scheduledAt: true,
+      startedAt: true,
+      durationSec: true,
+      secondsAired: true,
+    },
+    orderBy: { scheduledAt: 'asc' },
+    take: 1000,
+  });
+}

@@ -10,7 +10,13 @@
 import type { z } from 'zod';
 import { isTerminal } from '../../domain/dispatch/broadcast-status.ts';
 import { DriverConfigByKind } from '../../domain/driver-config.ts';
-import { type PlayCommand, PROTOCOL_VERSION, type WithdrawCommand } from '../../domain/receiver-protocol.ts';
+import {
+  EMERGENCY_WINDOW_MS,
+  type PlayCommand,
+  PROTOCOL_VERSION,
+  receiptDeadline,
+  type WithdrawCommand,
+} from '../../domain/receiver-protocol.ts';
 import { clusterProfileId } from '../../media/cluster-profile.ts';
 import { signMediaUrl } from '../../platform/receiver-secrets.ts';
 import type { DbClient } from '../../prisma/repositories/db.ts';
@@ -36,8 +42,6 @@ export interface MqttDriverOptions {
   receiptGraceMs?: number;
 }
 
-/** An emergency is still worth playing this long after it was asked for. */
-const EMERGENCY_WINDOW_MS = 3600_000;
 /** Media URLs and retained commands outlive the latest start by this much (a slow download). */
 const EXPIRY_SLACK_MS = 3600_000;
 
@@ -122,11 +126,14 @@ export class MqttDriver implements Driver<MqttConfig> {
   /** The airing as the receipts tell it: started when a receipt says so, done when one ends it. */
   private watch(request: AiringRequest): Airing {
     const { db } = this.options;
-    const deadline =
-      request.startAt +
-      (request.priority === 'EMERGENCY' ? EMERGENCY_WINDOW_MS : this.options.maxLateMs) +
-      totalSec(request) * 1000 +
-      (this.options.receiptGraceMs ?? 300_000);
+    // The same deadline the sweep keeps when this worker is gone (worker/receivers/overdue.ts).
+    const deadline = receiptDeadline(
+      { startAt: request.startAt, priority: request.priority, durationSec: totalSec(request) },
+      {
+        maxLateMs: this.options.maxLateMs,
+        ...(this.options.receiptGraceMs === undefined ? {} : { graceMs: this.options.receiptGraceMs }),
+      },
+    );
     let started: ((at: number) => void) | undefined;
     let notStarted: ((err: Error) => void) | undefined;
     const firstAudioAt = new Promise<number>((resolve, reject) => {

@@ -4,10 +4,18 @@
 import { type LatenessPolicy, tooLate } from '../../domain/dispatch/lateness.ts';
 import { abandonedAirings, moveBroadcast, overduePlanned } from '../../prisma/repositories/broadcasts.ts';
 import type { DbClient } from '../../prisma/repositories/db.ts';
+import { endSilentReceiverAirings } from '../receivers/overdue.ts';
 
 export async function sweepBroadcasts(
   db: DbClient,
-  options: { now: number; lateness: LatenessPolicy; leaseTtlMs: number; leadMs: number },
+  options: {
+    now: number;
+    lateness: LatenessPolicy;
+    leaseTtlMs: number;
+    leadMs: number;
+    /** Tests: a shorter wait for a 4G receiver's last receipt. */
+    receiptGraceMs?: number;
+  },
 ): Promise<{ missed: number; ended: number }> {
   let missed = 0;
   for (const b of await overduePlanned(db, new Date(options.now - options.lateness.maxLateMs))) {
@@ -41,5 +49,10 @@ export async function sweepBroadcasts(
     });
     if (ok) ended++;
   }
+  ended += await endSilentReceiverAirings(db, {
+    now: options.now,
+    maxLateMs: options.lateness.maxLateMs,
+    ...(options.receiptGraceMs === undefined ? {} : { graceMs: options.receiptGraceMs }),
+  });
   return { missed, ended };
 }

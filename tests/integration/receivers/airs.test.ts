@@ -5,11 +5,13 @@
 
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, receiptId, topics } from '../../../domain/receiver-protocol.ts';
 import { receiverPassword } from '../../../platform/receiver-secrets.ts';
+import { moveBroadcast } from '../../../prisma/repositories/broadcasts.ts';
 import { airBroadcasts } from '../../../worker/dispatch/engine.ts';
 import { announceReceivers } from '../../../worker/jobs/announce-receivers.ts';
+import { sweepBroadcasts } from '../../../worker/jobs/sweep-broadcasts.ts';
 import { probe } from '../drivers/renditions.ts';
 import { mqttRow, type ReceiversWorld, receiversWorld, SECRET, until } from './world.ts';
 
@@ -18,7 +20,7 @@ const PRECISION_MS = 50;
 
 let world: ReceiversWorld;
 beforeAll(async () => {
-  world = await receiversWorld({ clusters: 5, audioSec: 3 });
+  world = await receiversWorld({ clusters: 8, audioSec: 3 });
 }, 60_000);
 afterAll(() => world?.close());
 
@@ -219,4 +221,142 @@ describe('mqtt over a weak link', () => {
     expect(rx.clock.offsetMs).toBeGreaterThan(3_000 - PRECISION_MS);
     expect(rx.clock.offsetMs).toBeLessThan(3_000 + PRECISION_MS);
   }, 30_000);
+});
+
+// The sweep and 4G receivers: the receiver plays a store-and-forward airing by itself, so a
+// dispatching worker that dies while the receiver's link is down must not end the row: the
+// receipts that arrive when the link returns settle it, and only the receipt deadline (planned
+// end + lateness + grace) ends a row that never gets its final receipt.
+const MAX_LATE_MS = 5_000;
+
+/** The sweep of a surviving worker at `now` (the engine's own lead and lease timings). */
+const sweep = (now: number, receiptGraceMs?: number) =>
+  sweepBroadcasts(world.db.prisma, {
+    now,
+    lateness: { maxLateMs: MAX_LATE_MS },
+    leaseTtlMs: 3_000,
+    leadMs: 15_000,
+    ...(receiptGraceMs === undefined ? {} : { receiptGraceMs }),
+  });
+
+/** A dispatching worker's claim of a row, as it leaves it when it dies. */
+const claim = (id: string, at: Date) => moveBroadcast(world.db.prisma, id, 'STARTING', { startedAt: at });
+
+const announceAll = () =>
+  announceReceivers(
+    { db: world.db.prisma, store: world.store, logger: world.deps.logger, receivers: world.receivers },
+    { now: Date.now(), announceMs: 30 * 60_000 },
+  );
+
+afterEach(() => world.brokerLink.restore());
+
+describe('the sweep leaves store-and-forward airings to their receipts', () => {
+  it('worker gone and link down during the airing: the receipt after the link returns settles it AIRED', async () => {
+    const cluster = world.clusterIds[5] as string;
+    const rx = world.receiver(cluster);
+    const at = new Date(Date.now() + 3_000);
+    const b = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    // A row of another driver claimed by the same dead worker: the sweep must still end that one.
+    const rtp = await world.db.prisma.broadcast.create({
+      data: { ...mqttRow(world, world.clusterIds[7] as string, at), driverKind: 'RTP' },
+    });
+    const claimedAt = new Date();
+    expect(await claim(b.id, claimedAt)).toBe(true);
+    expect(await claim(rtp.id, claimedAt)).toBe(true);
+    await announceAll();
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'ready',
+        3_000,
+      ),
+    ).toBe('ready');
+    // The worker is gone (it never starts the airing) and the receiver's link drops.
+    world.brokerLink.cut();
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'done',
+        8_000,
+      ),
+    ).toBe('done');
+    // A surviving worker sweeps long after the claim: well past what a claim may wait.
+    const swept = await sweep(Date.now() + 60_000);
+    expect(swept.ended).toBe(1);
+    expect((await row(rtp.id)).reasonCode).toBe('worker-lost');
+    const left = await row(b.id);
+    expect(left.status).toBe('STARTING');
+    expect(left.reasonCode).toBeNull();
+
+    world.brokerLink.restore();
+    const aired = await until(
+      () => row(b.id),
+      (r) => r.status === 'AIRED',
+      8_000,
+    );
+    expect(aired.status).toBe('AIRED');
+    expect(aired.reasonCode).toBeNull();
+    expect(aired.secondsAired).toBeCloseTo(3, 1);
+    expect(Math.abs(aired.skewMs ?? Number.NaN)).toBeLessThan(PRECISION_MS);
+    expect(Math.abs((world.trueStarts.get(b.id) ?? 0) - at.getTime())).toBeLessThan(PRECISION_MS);
+  }, 30_000);
+
+  it('worker gone after the start receipt, link down until after the end: AIRED, not worker-lost', async () => {
+    const cluster = world.clusterIds[6] as string;
+    const rx = world.receiver(cluster);
+    const at = new Date(Date.now() + 2_500);
+    const b = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    expect(await claim(b.id, new Date())).toBe(true);
+    await announceAll();
+    const airing = await until(
+      () => row(b.id),
+      (r) => r.status === 'AIRING',
+      6_000,
+    );
+    expect(airing.status).toBe('AIRING');
+    world.brokerLink.cut();
+    expect(
+      await until(
+        () => rx.entry(b.id)?.phase,
+        (p) => p === 'done',
+        6_000,
+      ),
+    ).toBe('done');
+    // No progress recorded for a minute: a worker's airing would be given up by now.
+    await sweep(Date.now() + 60_000);
+    expect((await row(b.id)).status).toBe('AIRING');
+    world.brokerLink.restore();
+    const aired = await until(
+      () => row(b.id),
+      (r) => r.status === 'AIRED',
+      8_000,
+    );
+    expect(aired.status).toBe('AIRED');
+    expect(aired.secondsAired).toBeCloseTo(3, 1);
+  }, 30_000);
+
+  it('with no final receipt, the row ends at its receipt deadline (planned end + lateness + grace)', async () => {
+    const cluster = world.clusterIds[7] as string; // no receiver listens
+    const at = new Date(Date.now() - 10_000);
+    const claimed = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    expect(await claim(claimed.id, at)).toBe(true);
+    const started = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    await claim(started.id, at);
+    expect(
+      await moveBroadcast(world.db.prisma, started.id, 'AIRING', { firstAudioAt: at, secondsAired: 1.2 }),
+    ).toBe(true);
+    const planned = await world.db.prisma.broadcast.create({ data: mqttRow(world, cluster, at) });
+    const ids = [claimed.id, started.id, planned.id];
+    const grace = 30_000;
+    const deadline = at.getTime() + MAX_LATE_MS + 3_000 + grace;
+
+    await sweep(deadline - 100, grace);
+    for (const id of ids) expect((await row(id)).reasonCode).toBeNull();
+
+    await sweep(deadline + 100, grace);
+    const [c, s, p] = await Promise.all(ids.map(row));
+    expect([c?.status, s?.status, p?.status]).toEqual(['MISSED', 'PARTIAL', 'MISSED']);
+    for (const r of [c, s, p]) expect(r?.reasonCode).toBe('no-receipt');
+    expect(s?.secondsAired).toBeCloseTo(1.2, 5);
+  }, 20_000);
 });
