@@ -26,10 +26,10 @@ import type {
   Driver,
   PreparedAiring,
 } from '../driver.ts';
-import { PROBE_TIMEOUT_MS } from '../probe.ts';
 import { assertProfile, readProgramme } from '../programme.ts';
 import { MountFeeder } from './feeder.ts';
 import { openSource, SourceRefusedError, targetOf } from './source.ts';
+import { fetchStatus, listenersOn } from './status.ts';
 
 export type IcecastConfig = z.infer<(typeof DriverConfigByKind)['ICECAST']>;
 
@@ -53,19 +53,15 @@ export class IcecastDriver implements Driver<IcecastConfig> {
     return clusterProfileId('ICECAST', config);
   }
 
-  /** The server answers HTTP (any status: its status page may be switched off); redirects are not followed. */
+  /** The server answers HTTP (any status: its status page may be switched off). */
   async probe(config: IcecastConfig, signal: AbortSignal): Promise<ClusterProbe> {
-    const url = new URL('/status-json.xsl', config.url);
     try {
-      const res = await fetch(url, {
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]),
-      });
+      const res = await fetchStatus(config.url, signal);
       await res.body?.cancel();
       return { online: true, detail: `HTTP ${res.status}` };
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause;
-      return { online: false, detail: `${url.host} ${cause?.code ?? (err as Error).name}` };
+      return { online: false, detail: `${new URL(config.url).host} ${cause?.code ?? (err as Error).name}` };
     }
   }
 
@@ -117,8 +113,17 @@ export class IcecastDriver implements Driver<IcecastConfig> {
       });
     }
     const airing = feeder.air(track, config.filler === 'none' ? 'close' : 'silence');
-    void airing.done.then(release);
-    return airing;
+    // How many receivers the server was serving at the start: evidence for the receipt. Asked a
+    // moment after the first frame, so the start loop of the other clusters is not slowed.
+    const listeners = new Promise<number | null>((resolve) => {
+      setTimeout(() => resolve(listenersOn(config.url, config.mount, AbortSignal.timeout(3_000))), 100);
+    });
+    const done = airing.done.then(async (outcome) => {
+      release();
+      const receipt = { ...(outcome.receipt as object), listenersAtStart: await listeners };
+      return { ...outcome, receipt };
+    });
+    return { firstAudioAt: airing.firstAudioAt, done, stop: (reason) => airing.stop(reason) };
   }
 
   /** The open feeder of this mount, or a new connection (credentials changed: a new one). */

@@ -106,13 +106,7 @@ export class MountFeeder {
         if (!frame || this.closed) return;
         this.socket.write(frame.data);
         this.positionMs = startPosition + ((frame.offset + frame.duration) * 1000) / track.clockRate;
-        // The kernel takes what a live server reads; a backlog of seconds means it stopped reading.
-        if (++stallChecked % 40 === 0 && this.socket.writableLength > STALL_SEC * bytesPerSec) {
-          this.close({
-            code: 'connection-stalled',
-            message: `máy chủ Icecast ngừng nhận / the Icecast server stopped reading: ${this.options.where}`,
-          });
-        }
+        if (++stallChecked % 40 === 0) this.checkStall(bytesPerSec);
       },
     });
     const firstAudioAt = Promise.resolve(wallTimeOf(pacing.startedAt));
@@ -199,6 +193,16 @@ export class MountFeeder {
       this.socket.write(filler);
       this.positionMs += this.fillerMs;
     }
+    this.checkStall((filler.length * 1000) / this.fillerMs);
+  }
+
+  /** The kernel takes what a live server reads; a backlog of seconds means it stopped reading (a dead link). */
+  private checkStall(bytesPerSec: number): void {
+    if (this.socket.writableLength <= STALL_SEC * bytesPerSec) return;
+    this.close({
+      code: 'connection-stalled',
+      message: `máy chủ Icecast ngừng nhận / the Icecast server stopped reading: ${this.options.where}`,
+    });
   }
 
   private clearFiller(): void {
