@@ -41,6 +41,7 @@ import { createOperationsMetrics } from './modules/operations/metrics.ts';
 import { mountQueueBoard } from './modules/operations/queue-board.ts';
 import { operationsRoutes } from './modules/operations/routes.ts';
 import { receiverRoutes } from './modules/receivers/routes.ts';
+import { reportRoutes } from './modules/reports/routes.ts';
 import { slotRoutes } from './modules/slots/routes.ts';
 import type { ReadinessCheck } from './modules/system/readiness.ts';
 import { systemRoutes } from './modules/system/routes.ts';
@@ -102,6 +103,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     }),
     ...broadcastRoutes({ db: deps.db, store: deps.store, jobs: deps.jobs }),
     ...receiverRoutes({ db: deps.db, store: deps.store, secret: deps.secret }),
+    ...reportRoutes({ db: deps.db, store: deps.store, jobs: deps.jobs }),
     ...operationsRoutes(createOperationsMetrics({ db: deps.db, jobs: deps.jobs, logger: deps.logger })),
   ];
 }

@@ -26,6 +26,7 @@ import {
   RETENTION,
 } from './jobs/catalogue.ts';
 import { cleanupTmp } from './jobs/cleanup-tmp.ts';
+import { exportReport } from './jobs/export-report.ts';
 import { materialiseBroadcasts } from './jobs/materialise-broadcasts.ts';
 import { probeClusters } from './jobs/probe-clusters.ts';
 import { createJobProducer, type JobProducer } from './jobs/producer.ts';
@@ -87,6 +88,10 @@ const HANDLERS: Record<JobName, Handler> = {
       leaseTtlMs: ctx.dispatch.lease.ttlMs,
       leadMs: dispatchSettings(ctx.config).leadMs,
     }),
+  'export-report': (job, ctx) => {
+    const { exportId } = JOBS['export-report'].payload.parse(job.data);
+    return exportReport(ctx.db, ctx.store.root, exportId, (p) => job.updateProgress(Math.round(p * 100)));
+  },
   'dispatch-instant': (job, ctx, signal) => {
     const { at } = JOBS['dispatch-instant'].payload.parse(job.data);
     return airBroadcasts(ctx.dispatch, { at: new Date(at) }, signal);

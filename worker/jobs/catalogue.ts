@@ -90,6 +90,15 @@ export const JOBS = {
   },
   // A dispatch job lasts as long as its airings (a 30-minute bulletin repeated…); the engine
   // stops sending on the signal, and its rows say what aired.
+  // An auditor's report export (CSV/XLSX): the file and its progress under <media>/exports/.
+  'export-report': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 30 * 60_000,
+    concurrency: 1,
+    payload: z.object({ exportId: z.uuid() }),
+  },
   'dispatch-instant': {
     queue: 'dispatch',
     attempts: 3,
@@ -123,6 +132,9 @@ export const transcodeJobId = (bulletinId: string, revision: number) => `tb-${bu
 export const dispatchJobId = (at: Date) => `dsp-${at.getTime()}`;
 /** An emergency or test-tone request: one job for all its clusters. */
 export const airNowJobId = (requestId: string) => `now-${requestId}`;
+
+/** One job per export asked for. */
+export const exportJobId = (exportId: string) => `exp-${exportId}`;
 
 export function jobsOfQueue(queue: QueueName): JobName[] {
   return (Object.keys(JOBS) as JobName[]).filter((name) => JOBS[name].queue === queue);
