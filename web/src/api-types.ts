@@ -4557,6 +4557,577 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/receivers/media/{broadcastId}/{item}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A rendition for a 4G receiver, opened by the signed expiring URL of its play command (Range) */
+    get: {
+      parameters: {
+        query: {
+          exp: number;
+          sig: string;
+        };
+        header?: never;
+        path: {
+          broadcastId: string;
+          item: number | null;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Audio */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Sessions held over a period grouped by one or two of province, commune, cluster, language, programme, market day, month, quarter — with what else became of the planned ones, minutes aired, success rate and skew */
+    get: {
+      parameters: {
+        query?: {
+          period?: string;
+          from?: string;
+          to?: string;
+          province?: string;
+          communeId?: string;
+          clusterId?: string;
+          language?: string;
+          programme?: string;
+          marketDay?: string;
+          month?: string;
+          quarter?: string;
+          groupBy?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Counts */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SessionCounts'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/records': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The log records behind a number: the same period and filters (one per dimension of the row) and an outcome, in time order, a page at a time */
+    get: {
+      parameters: {
+        query?: {
+          period?: string;
+          from?: string;
+          to?: string;
+          province?: string;
+          communeId?: string;
+          clusterId?: string;
+          language?: string;
+          programme?: string;
+          marketDay?: string;
+          month?: string;
+          quarter?: string;
+          outcome?: 'held' | 'partial' | 'failed' | 'missed' | 'preempted' | 'cancelled' | 'planned';
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Records */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              records: components['schemas']['SessionRecord'][];
+              next: string | null;
+            };
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/planned': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Planned vs aired: every planned occurrence on a cluster (broadcast) of the period and what became of it, the exceptions with their reasons */
+    get: {
+      parameters: {
+        query?: {
+          period?: string;
+          from?: string;
+          to?: string;
+          province?: string;
+          communeId?: string;
+          clusterId?: string;
+          exceptionsOnly?: 'true' | 'false';
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Planned vs aired */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PlannedVersusAired'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/exports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Export the report (CSV or XLSX) — written by a job; follow its progress, then download it */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            format: 'csv' | 'xlsx';
+            period?: string;
+            from?: string;
+            to?: string;
+            /** @default {} */
+            filters?: {
+              province?: string;
+              /** Format: uuid */
+              communeId?: string;
+              /** Format: uuid */
+              clusterId?: string;
+              language?: string;
+              programme?: string;
+              marketDay?: string;
+              month?: string;
+              quarter?: string;
+            };
+            /**
+             * @default [
+             *       "commune"
+             *     ]
+             */
+            groupBy?: (
+              | 'province'
+              | 'commune'
+              | 'cluster'
+              | 'language'
+              | 'programme'
+              | 'marketDay'
+              | 'month'
+              | 'quarter'
+            )[];
+          };
+        };
+      };
+      responses: {
+        /** @description The export, queued */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReportExport'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/exports/{exportId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An export you asked for: its state and progress */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          exportId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The export */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ReportExport'];
+          };
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reports/exports/{exportId}/file': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download a finished export */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          exportId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The file */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Invalid request (each bad field is named) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not signed in */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not allowed for your role */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Not found (or outside your scope) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -5214,6 +5785,152 @@ export interface components {
       clusterIds?: string[];
       communeIds?: string[];
       reason: string;
+    };
+    SessionCounts: {
+      period: {
+        from: string;
+        to: string;
+      };
+      rule: {
+        minLanguageShare: number;
+        vi: string;
+        en: string;
+      };
+      groupBy: string[];
+      rows: {
+        keys: (string | null)[];
+        labels: (string | null)[];
+        planned: number;
+        held: number;
+        partial: number;
+        failed: number;
+        missed: number;
+        preempted: number;
+        cancelled: number;
+        minutesAired: number;
+        successRate: number | null;
+        avgSkewMs: number | null;
+        maxSkewMs: number | null;
+      }[];
+      total: {
+        keys: (string | null)[];
+        labels: (string | null)[];
+        planned: number;
+        held: number;
+        partial: number;
+        failed: number;
+        missed: number;
+        preempted: number;
+        cancelled: number;
+        minutesAired: number;
+        successRate: number | null;
+        avgSkewMs: number | null;
+        maxSkewMs: number | null;
+      };
+      chainHeads: {
+        commune: string;
+        seq: number;
+        hash: string;
+      }[];
+    };
+    SessionRecord: {
+      communeId: string;
+      seq: number;
+      hash: string;
+      broadcastId: string;
+      broadcastKind: string;
+      communeCode: string;
+      communeName: string;
+      province: string;
+      clusterId: string;
+      clusterName: string;
+      slotName: string | null;
+      slotTimeOfDay: string | null;
+      marketDay: string | null;
+      lunarDate?: unknown;
+      programmes: string[];
+      bulletins?: unknown;
+      languages: string[];
+      languageSeconds?: unknown;
+      minLanguageShare: number | null;
+      durationSec: number;
+      secondsAired: number;
+      /** Format: date-time */
+      scheduledAt: string;
+      /** Format: date-time */
+      firstAudioAt: string | null;
+      /** Format: date-time */
+      endedAt: string;
+      skewMs: number | null;
+      status: string;
+      outcome: string;
+      reasonCode: string | null;
+      reason: string | null;
+      driverKind: string;
+      receipt?: unknown;
+      triggeredBy: string | null;
+      triggerReason: string | null;
+      recordingUrl: string | null;
+    };
+    PlannedVersusAired: {
+      period: {
+        from: string;
+        to: string;
+      };
+      outcomes: {
+        held: number;
+        partial: number;
+        failed: number;
+        missed: number;
+        preempted: number;
+        cancelled: number;
+        pending: number;
+      };
+      reasons: {
+        /** @enum {string} */
+        outcome: 'held' | 'partial' | 'failed' | 'missed' | 'preempted' | 'cancelled' | 'pending';
+        reasonCode: string | null;
+        count: number;
+      }[];
+      rows: {
+        broadcastId: string;
+        kind: string;
+        /** Format: date-time */
+        scheduledAt: string;
+        communeId: string;
+        communeName: string;
+        clusterId: string;
+        clusterName: string;
+        slotName: string | null;
+        marketDay: string | null;
+        lunarDate?: unknown;
+        programmes: string[];
+        status: string;
+        /** @enum {string} */
+        outcome: 'held' | 'partial' | 'failed' | 'missed' | 'preempted' | 'cancelled' | 'pending';
+        reasonCode: string | null;
+        reason: string | null;
+        durationSec: number;
+        secondsAired: number | null;
+        minLanguageShare: number | null;
+        skewMs: number | null;
+        seq: number | null;
+      }[];
+      next: string | null;
+    };
+    ReportExport: {
+      id: string;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'done' | 'failed';
+      progress: number;
+      rows: number;
+      error: string | null;
+      fileName: string;
+      /** @enum {string} */
+      format: 'csv' | 'xlsx';
+      createdAt: string;
+      finishedAt: string | null;
+      fileUrl: string;
     };
   };
   responses: never;
