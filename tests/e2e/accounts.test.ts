@@ -265,6 +265,37 @@ describe('bad input', () => {
       .expect(200);
   });
 
+  it('keeps an Icecast source password out of every answer, and keeps it on a change', async () => {
+    const admin = await signIn(w.app, 'admin');
+    const icecast = { url: 'http://127.0.0.1:8000', mount: '/xa-dao-san', password: 'nguồn-bí-mật' };
+    const res = await admin
+      .send('patch', `/api/clusters/${w.clusterA}`, { driverKind: 'ICECAST', driverConfig: icecast })
+      .expect(200);
+    expect(res.body.driverConfig).toEqual({
+      ...icecast,
+      password: undefined,
+      username: 'source',
+      filler: 'silence',
+      holdSec: 900,
+    });
+    // The password is required, yet the form cannot resend it: a change keeps the stored one.
+    const changed = await admin
+      .send('patch', `/api/clusters/${w.clusterA}`, {
+        driverConfig: { ...icecast, password: undefined, filler: 'none' },
+      })
+      .expect(200);
+    const listed = await admin.send('get', `/api/clusters/${w.clusterA}`).expect(200);
+    const audit = await admin.send('get', `/api/audit?entityId=${w.clusterA}`).expect(200);
+    for (const answer of [res.body, changed.body, listed.body, audit.body]) {
+      expect(JSON.stringify(answer)).not.toContain('nguồn-bí-mật');
+    }
+    const stored = await w.db.prisma.cluster.findUniqueOrThrow({ where: { id: w.clusterA } });
+    expect(stored.driverConfig).toMatchObject({ filler: 'none', password: 'nguồn-bí-mật' });
+    await admin
+      .send('patch', `/api/clusters/${w.clusterA}`, { driverKind: 'RECORDER', driverConfig: {} })
+      .expect(200);
+  });
+
   it('names an unknown driver setting by its path', async () => {
     const admin = await signIn(w.app, 'admin');
     const res = await admin.send('patch', `/api/clusters/${w.clusterA}`, { driverConfig: { volume: 11 } });
