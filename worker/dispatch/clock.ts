@@ -32,3 +32,46 @@ export const systemClock: Clock = {
     }
   },
 };
+
+/** A jump of the wall clock against the monotonic one beyond this is a step, and is logged. */
+export const STEP_LOG_MS = 500;
+/** The fastest an NTP daemon slews the clock: 500 ppm. */
+const MAX_SLEW = 0.0005;
+
+/**
+ * `clock` watched for steps: at every reading and every wait (and every second of a long one)
+ * the wall clock's offset from the monotonic clock is compared with the last one seen. NTP slews by at most
+ * 0.5 ms/s, so a change over STEP_LOG_MS is a step (an NTP correction, a clock set by hand):
+ * `onStep` hears it, with its size. The airing itself needs nothing more — waits re-read the
+ * wall clock — but an operator must be able to tell why a start was planned at one reading and
+ * aired at another.
+ */
+export function watchSteps(
+  clock: Clock,
+  onStep: (stepMs: number) => void,
+  monotonic: () => number = () => performance.now(),
+): Clock {
+  let last: { offset: number; at: number } | undefined;
+  const now = () => {
+    const wall = clock.now();
+    const at = monotonic();
+    const offset = wall - at;
+    // Slewing moves the offset too, slowly: over hours without a reading it adds up.
+    const slewed = last ? MAX_SLEW * (at - last.at) : 0;
+    if (last && Math.abs(offset - last.offset) > STEP_LOG_MS + slewed) {
+      onStep(Math.round(offset - last.offset));
+    }
+    last = { offset, at };
+    return wall;
+  };
+  return {
+    now,
+    async waitUntil(at, signal) {
+      for (;;) {
+        const wall = now();
+        if (at <= wall) return;
+        await clock.waitUntil(Math.min(at, wall + RECHECK_MS), signal);
+      }
+    },
+  };
+}

@@ -4,7 +4,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { DbClient } from '../../prisma/repositories/db.ts';
 import type { Driver } from '../drivers/driver.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock, watchSteps } from './clock.ts';
 import type { DispatchDeps } from './deps.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 
@@ -35,7 +35,10 @@ export function createDispatchDeps(options: {
     db: options.db,
     store: options.store,
     logger: options.logger,
-    clock: options.clock ?? systemClock,
+    // A step of the wall clock is followed (waits re-read it) and logged, with its size.
+    clock: watchSteps(options.clock ?? systemClock, (stepMs) =>
+      options.logger.warn({ module: 'dispatch', stepMs }, 'wall clock stepped'),
+    ),
     lateness: { maxLateMs: options.config.LOA_DISPATCH_MAX_LATE_SEC * 1000 },
     driverFor: (kind) => options.drivers.get(kind),
     lease: LEASE,
