@@ -215,6 +215,26 @@ describe('Icecast driver → icecast2 on loopback', () => {
     expect(Math.abs(heard.to - heard.from - (source.to - source.from))).toBeLessThan(0.02 * SECONDS);
   });
 
+  it('an emergency takes the mount from a running bulletin; an equal one is refused', async () => {
+    const config = { url: peer.url, mount: '/preempt.mp3', password: peer.sourcePassword };
+    const signal = new AbortController().signal;
+    const normal = (await driver.prepare(request('normal', config), signal)).start();
+    await normal.firstAudioAt;
+    await expect(driver.prepare(request('other', config), signal)).rejects.toMatchObject({
+      code: 'mount-busy',
+    });
+    await delay(1000);
+    const emergency = (
+      await driver.prepare({ ...request('emergency', config), priority: 'EMERGENCY' }, signal)
+    ).start();
+    const [cut, whole] = await Promise.all([normal.done, emergency.done]);
+    expect(cut.error?.code).toBe('preempted');
+    expect(cut.secondsAired).toBeGreaterThan(0.9);
+    expect(cut.secondsAired).toBeLessThan(2);
+    expect(whole.error).toBeUndefined();
+    expect(Math.abs(whole.secondsAired - SECONDS)).toBeLessThan(0.02 * SECONDS);
+  });
+
   it('icecast stopped mid-airing: partial, with the seconds written and the reason', async () => {
     const own = await startIcecast();
     try {

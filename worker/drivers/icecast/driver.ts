@@ -35,6 +35,9 @@ export type IcecastConfig = z.infer<(typeof DriverConfigByKind)['ICECAST']>;
 
 type Reason = { code: string; message: string };
 
+/** Thông tư 39 levels: a higher one may take a mount from a lower one. */
+const RANK = { NORMAL: 0, PRIORITY: 1, EMERGENCY: 2 } as const;
+
 const MOUNT_BUSY: Reason = {
   code: 'mount-busy',
   message: 'điểm phát đang phát bản tin khác / the mount is airing another broadcast',
@@ -77,17 +80,12 @@ export class IcecastDriver implements Driver<IcecastConfig> {
       if (err instanceof SourceRefusedError && err.code === 'auth-refused') return refused(err);
       throw err;
     }
-    if (feeder.reservedBy && feeder.reservedBy !== request.broadcastId) {
+    if (!feeder.reserve(request.broadcastId, RANK[request.priority])) {
       throw Object.assign(new Error(MOUNT_BUSY.message), { code: MOUNT_BUSY.code });
     }
-    feeder.reservedBy = request.broadcastId;
     feeder.fill(track);
-    const release = () => {
-      if (feeder.reservedBy !== request.broadcastId) return;
-      feeder.reservedBy = undefined;
-      if (config.filler === 'none') feeder.close();
-      else feeder.holdFor(config.holdSec * 1000);
-    };
+    const release = () =>
+      feeder.release(request.broadcastId, config.filler === 'none' ? 'close' : 'hold', config.holdSec * 1000);
     return {
       start: () => this.start(feeder, track, config, release),
       abandon: async () => release(),
@@ -112,7 +110,7 @@ export class IcecastDriver implements Driver<IcecastConfig> {
         message: `mất kết nối tới máy chủ Icecast trước giờ phát / the Icecast connection dropped before the start: ${config.url}${config.mount}`,
       });
     }
-    const airing = feeder.air(track, config.filler === 'none' ? 'close' : 'silence');
+    const airing = feeder.air(track);
     // How many receivers the server was serving at the start: evidence for the receipt. Asked a
     // moment after the first frame, so the start loop of the other clusters is not slowed.
     const listeners = new Promise<number | null>((resolve) => {
@@ -135,7 +133,7 @@ export class IcecastDriver implements Driver<IcecastConfig> {
       const feeder = await known.feeder.catch(() => undefined);
       if (feeder && !feeder.closed && known.identity === identity) return feeder;
       if (feeder && !feeder.closed) {
-        if (feeder.airing || feeder.reservedBy) {
+        if (feeder.airing || feeder.reserved) {
           throw Object.assign(new Error(MOUNT_BUSY.message), { code: MOUNT_BUSY.code });
         }
         feeder.close();

@@ -20,6 +20,11 @@ import { secondsOf } from '../programme.ts';
 
 type Reason = { code: string; message: string };
 
+const PREEMPTED: Reason = {
+  code: 'preempted',
+  message: 'bị ngắt bởi bản tin ưu tiên cao hơn / preempted by a higher-priority broadcast',
+};
+
 /**
  * Icecast 2.4 passes an MP3 source on to listeners in blocks of 1,400 bytes (format_mp3.c), about
  * 230 ms at 48 kbit/s: a bulletin's first frame would wait up to that long in a half-filled
@@ -51,8 +56,8 @@ export class MountFeeder {
   private current: { stop(reason: Reason): void; dropped(reason: Reason): void } | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private closedReason: Reason | undefined;
-  /** The airing prepared for this mount and not yet ended (one at a time). */
-  reservedBy: string | undefined;
+  /** Airings prepared for this mount and not yet ended, by broadcast id, with their priority rank. */
+  private readonly reservations = new Map<string, number>();
 
   constructor(
     private readonly socket: Socket,
@@ -77,6 +82,32 @@ export class MountFeeder {
     return this.current !== undefined;
   }
 
+  /**
+   * Takes the mount for an airing. One at a time, but a higher priority may take it from a
+   * lower one (an emergency preempts: its start stops the running airing); false when busy.
+   */
+  reserve(broadcastId: string, rank: number): boolean {
+    for (const [id, held] of this.reservations) if (id !== broadcastId && held >= rank) return false;
+    this.reservations.set(broadcastId, rank);
+    this.clearHold();
+    return true;
+  }
+
+  /**
+   * Gives the mount back. The last airing out either ends the stream (`close`) or keeps the
+   * mount up with silence for `holdMs`, for the next bulletin's receivers.
+   */
+  release(broadcastId: string, after: 'close' | 'hold', holdMs: number): void {
+    if (!this.reservations.delete(broadcastId) || this.reservations.size > 0) return;
+    if (this.current || this.closed) return;
+    if (after === 'close') this.flushAndClose();
+    else this.holdFor(holdMs);
+  }
+
+  get reserved(): boolean {
+    return this.reservations.size > 0;
+  }
+
   /** Starts (or keeps) sending silence shaped like `like`'s frames: the mount is up from now. */
   fill(like: FrameTrack): void {
     const template = like.frames[0];
@@ -88,9 +119,10 @@ export class MountFeeder {
     if (!this.current) this.scheduleFiller();
   }
 
-  /** Airs `track` now: its first frame is written before this returns. */
-  air(track: FrameTrack, after: 'silence' | 'close'): Airing {
-    if (this.closed || this.current) throw new Error('the mount feeder is closed or busy');
+  /** Airs `track` now, after stopping what airs (a preemption): its first frame is written before this returns. */
+  air(track: FrameTrack): Airing {
+    if (this.closed) throw new Error('the mount feeder is closed');
+    this.current?.stop(PREEMPTED);
     this.clearFiller();
     this.clearHold();
     const startPosition = this.positionMs;
@@ -110,22 +142,23 @@ export class MountFeeder {
       },
     });
     const firstAudioAt = Promise.resolve(wallTimeOf(pacing.startedAt));
-    this.current = {
-      stop: (reason) => {
+    const mine = {
+      stop: (reason: Reason) => {
         if (pacing.sent >= track.frames.length) return;
         ended ??= reason;
         pacing.stop();
       },
-      dropped: (reason) => {
+      dropped: (reason: Reason) => {
         ended ??= reason;
         pacing.stop();
       },
     };
+    this.current = mine;
     const done = pacing.done.then((report): AiringOutcome => {
-      this.current = undefined;
-      if (!this.closed) {
-        if (after === 'close') this.flushAndClose();
-        else this.scheduleFiller();
+      // A preempting airing may have taken over already: the filler is its business then.
+      if (this.current === mine) {
+        this.current = undefined;
+        if (!this.closed) this.scheduleFiller();
       }
       const whole = report.sent >= track.frames.length;
       return {
@@ -134,15 +167,15 @@ export class MountFeeder {
         receipt: { frames: report.sent, lateness: report.lateness },
       };
     });
-    return { firstAudioAt, done, stop: (reason) => this.current?.stop(reason) };
+    return { firstAudioAt, done, stop: (reason) => mine.stop(reason) };
   }
 
   /** Keeps the mount up with silence for `ms`, then closes it (unless an airing comes first). */
-  holdFor(ms: number): void {
+  private holdFor(ms: number): void {
     this.clearHold();
     if (this.closed || this.current) return;
     this.holdTimer = setTimeout(() => {
-      if (!this.current && !this.reservedBy) this.close();
+      if (!this.current && !this.reserved) this.close();
     }, ms);
     this.holdTimer.unref();
   }
