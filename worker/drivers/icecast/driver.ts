@@ -8,11 +8,17 @@
  * After it, with `filler: 'silence'` (the default) the mount stays up with silence for `holdSec`,
  * so the next bulletin of a market morning finds its receivers still connected (no end of stream,
  * so no reconnection back-off on the receiver); with `filler: 'none'` the stream ends with the
- * bulletin. One connection per mount per process, shared by the airings of that mount.
+ * bulletin. One connection per mount per process, shared by the airings of that mount; a
+ * higher priority takes it from a running airing (an emergency preempts).
+ *
+ * Start: the first frame is written at `start` (the engine's skew); a connected listener gets it
+ * within milliseconds, because the first Icecast block is written at once (feeder.ts). What the
+ * loudspeaker plays is later by the receiver's own buffer, which Loa cannot see.
  *
  * Outcomes: a refused login ends the broadcast failed with the reason (retrying a wrong password
  * cannot help); a server that does not answer is offline (the engine retries until its lateness
- * limit); a connection that drops while airing ends it partial with the seconds written.
+ * limit); a connection that drops while airing ends it partial with the seconds written. The
+ * receipt says how many listeners the server had at the start.
  */
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../../domain/driver-config.ts';
