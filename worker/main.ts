@@ -222,6 +222,7 @@ export async function startWorkers(
       for (const off of unschedule) off();
       await Promise.all(schedulers.map((q) => q.close()));
       await jobs.close();
+      await Promise.all([...drivers.values()].map((d) => d.close?.()));
       await receivers?.close();
     },
   };

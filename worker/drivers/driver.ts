@@ -71,4 +71,6 @@ export interface Driver<Config = unknown> {
   prepare(request: AiringRequest, signal: AbortSignal): Promise<PreparedAiring>;
   /** Whether the cluster answers; null when the driver cannot tell (nothing to ask). */
   probe?(config: Config, signal: AbortSignal): Promise<ClusterProbe | null>;
+  /** Ends what the driver holds between airings (sockets, held Icecast mounts) when the worker stops. */
+  close?(): Promise<void>;
 }
