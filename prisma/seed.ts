@@ -31,6 +31,18 @@ const DEMO_CLUSTERS = [
   { name: 'Cụm loa bản Tả Phìn', location: 'Nhà văn hoá bản Tả Phìn', latitude: 22.589, longitude: 103.351 },
 ];
 
+/**
+ * The demo's 4G cluster: a smart receiver over MQTT (store-and-forward). Seeded apart from the
+ * others, only where `npm start` runs a private broker and a simulated receiver for it, so a
+ * demo without mosquitto has no cluster that can never air.
+ */
+export const DEMO_RECEIVER_CLUSTER = {
+  name: 'Cụm loa 4G bản Sì Choang',
+  location: 'Điểm trường bản Sì Choang (bộ thu 4G mô phỏng)',
+  latitude: 22.561,
+  longitude: 103.402,
+};
+
 const DEMO_CALENDAR = {
   name: 'Chợ phiên Dào San',
   rules: [{ kind: 'weekdays', days: ['SU'] }],
@@ -92,6 +104,22 @@ export async function seedDemo(
     created.push({ username: user.username, password });
   }
   return { created };
+}
+
+/** The demo 4G cluster in the demo commune (idempotent); its id, or null without the demo commune. */
+export async function seedDemoReceiverCluster(prisma: PrismaClient): Promise<string | null> {
+  const commune = await prisma.commune.findUnique({
+    where: { code: DEMO_COMMUNE.code },
+    select: { id: true },
+  });
+  if (!commune) return null;
+  const cluster = await prisma.cluster.upsert({
+    where: { communeId_name: { communeId: commune.id, name: DEMO_RECEIVER_CLUSTER.name } },
+    create: { ...DEMO_RECEIVER_CLUSTER, communeId: commune.id, driverKind: 'MQTT', driverConfig: {} },
+    update: {},
+    select: { id: true },
+  });
+  return cluster.id;
 }
 
 /**

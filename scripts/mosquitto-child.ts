@@ -23,6 +23,9 @@ const MOSQUITTO = ['/usr/sbin/mosquitto', 'mosquitto'].find(
   (c) => spawnSync(c, ['-h'], { stdio: 'ignore' }).error === undefined,
 );
 
+/** Whether Debian's mosquitto (or one on the PATH) can be started here. */
+export const mosquittoInstalled = (): boolean => MOSQUITTO !== undefined;
+
 export async function startMosquittoChild(
   dir: string,
   options: { host?: string; port?: number; logins: { username: string; password: string }[] },

@@ -15,13 +15,15 @@ import { WEB_DIST } from '../platform/paths.ts';
 import { openRedis, stopRedisRetries } from '../platform/redis.ts';
 import { type Database, openDatabase } from '../prisma/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { DEMO_COMMUNE, type SeedResult, seedDemo } from '../prisma/seed.ts';
+import { DEMO_COMMUNE, type SeedResult, seedDemo, seedDemoReceiverCluster } from '../prisma/seed.ts';
 import { composeApp } from '../server/compose.ts';
 import { serve } from '../server/http/serve.ts';
 import { createJobProducer } from '../worker/jobs/producer.ts';
 import { startWorkers } from '../worker/main.ts';
 import { airDemoTestTones } from './demo-airing.ts';
 import { tryCreateDemoBulletin } from './demo-bulletin.ts';
+import { startDemoReceiver } from './demo-receiver.ts';
+import { mosquittoInstalled } from './mosquitto-child.ts';
 import { startPrivateBroker } from './private-broker.ts';
 import { type RedisChild, startRedisChild } from './redis-child.ts';
 
@@ -100,6 +102,8 @@ export function launchLoa(
     // The 4G receivers' broker: a private mosquitto unless LOA_MQTT_URL names one (none if not installed).
     let workerConfig = config;
     if (!config.LOA_MQTT_URL) {
+      // The demo's 4G cluster exists before the broker starts, so its login is in the broker's files.
+      const demoReceiverCluster = await demoReceiverClusterFor(config, database, logger);
       const broker = await startPrivateBroker(config, database.prisma, logger).catch((err: Error) => {
         logger.warn({ module: 'mqtt', err: err.message }, 'no private MQTT broker: 4G receivers unreachable');
         return null;
@@ -108,6 +112,10 @@ export function launchLoa(
         stack.push(() => broker.stop());
         workerConfig = { ...config, LOA_MQTT_URL: broker.url };
         logger.info({ module: 'mqtt', port: broker.port }, 'private mosquitto started');
+        if (demoReceiverCluster) {
+          const receiver = await startDemoReceiver(config, demoReceiverCluster, broker.url, logger);
+          stack.push(() => receiver.stop());
+        }
       }
     }
     step();
@@ -183,6 +191,19 @@ export function launchLoa(
       await redisChild?.kill(500);
     },
   };
+}
+
+/** The demo 4G cluster (seeded now) when the demo runs a private mosquitto; else null, said once. */
+async function demoReceiverClusterFor(config: Config, database: Database, logger: Logger) {
+  if (!config.LOA_SEED_DEMO) return null;
+  if (!mosquittoInstalled()) {
+    logger.warn(
+      { module: 'demo' },
+      'mosquitto is not installed: the demo has no simulated 4G receiver cluster',
+    );
+    return null;
+  }
+  return seedDemoReceiverCluster(database.prisma);
 }
 
 /** Every process below `root` (children, their children…), from /proc; none where there is no /proc. */

@@ -1,5 +1,6 @@
 // The Done-when of the foundation: `npm start` with no environment answers /readyz within
-// 90 s, stops on SIGINT leaving no process behind, and keeps its data across a restart.
+// 90 s, stops on SIGINT leaving no process behind, and keeps its data across a restart; the
+// demo's simulated 4G receiver cluster airs the on-start test tone.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_RECEIVER_CLUSTER } from '../../prisma/seed.ts';
+import { mosquittoInstalled } from '../../scripts/mosquitto-child.ts';
 import { freePort } from '../../scripts/redis-child.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -77,6 +80,34 @@ async function waitForDemoBulletin(url: string, password: string, withinMs: numb
   throw new Error(`the demo bulletin did not finish within ${withinMs} ms: ${JSON.stringify(bulletins)}`);
 }
 
+/** The demo 4G cluster's broadcasts (as the officer sees them), once one has aired. */
+async function waitFor4GAiring(url: string, password: string, withinMs: number) {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'officer', password }),
+  });
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const begin = Date.now();
+  let mqtt: { id: string; clusterId: string; clusterName: string; status: string }[] = [];
+  while (Date.now() - begin < withinMs) {
+    const all = await (await fetch(`${url}/api/broadcasts`, { headers: { cookie } })).json();
+    mqtt = all.filter((b: { driverKind: string }) => b.driverKind === 'MQTT');
+    if (mqtt.some((b) => b.status === 'AIRED')) {
+      const board = await (await fetch(`${url}/api/board`, { headers: { cookie } })).json();
+      return {
+        mqtt,
+        board: board.clusters as { id: string; driverKind: string; health: { state: string } }[],
+      };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no 4G airing within ${withinMs} ms: ${JSON.stringify(mqtt)}`);
+}
+
 /** Every process whose command line or working directory mentions the data dir. */
 function processesUsing(dataDir: string): string[] {
   const found: string[] = [];
@@ -139,6 +170,20 @@ describe('npm start on embedded defaults', () => {
     const password = /officer\s+(\S{12,})/.exec(first.output())?.[1] as string;
     const demo = await waitForDemoBulletin(url, password, 60_000);
     expect(demo).toMatchObject({ status: 'READY', languages: ['vie', 'hmn'], approverName: null });
+    if (mosquittoInstalled()) {
+      // The simulated 4G receiver cluster aired the on-start test tone, through the private
+      // broker, and wrote what it played; its health comes from its heartbeats.
+      const { mqtt, board } = await waitFor4GAiring(url, password, 60_000);
+      expect(mqtt).toHaveLength(1);
+      const [tone] = mqtt as [(typeof mqtt)[number]];
+      expect(tone).toMatchObject({ clusterName: DEMO_RECEIVER_CLUSTER.name, status: 'AIRED' });
+      expect(existsSync(join(dataDir, 'receivers', tone.clusterId, `${tone.id}.mp3`))).toBe(true);
+      expect(board.filter((c) => c.driverKind === 'MQTT')).toMatchObject([
+        { id: tone.clusterId, health: { state: 'ONLINE' } },
+      ]);
+    } else {
+      expect(first.output()).toContain('no simulated 4G receiver cluster');
+    }
 
     const redis = new Redis(redisPortFrom(first.output()), '127.0.0.1');
     await redis.set('loa-test:persisted', 'còn đó');
