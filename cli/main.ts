@@ -18,6 +18,7 @@ const COMMAND_GROUPS: Readonly<Record<string, () => Promise<CommandGroup>>> = {
   admin: async () => (await import('./admin.ts')).adminCommands,
   log: async () => (await import('./log.ts')).logCommands,
   receiver: async () => (await import('./receiver.ts')).receiverCommands,
+  report: async () => (await import('./report.ts')).reportCommands,
 };
 
 export interface CliOutput {
@@ -55,6 +56,13 @@ async function dispatch(argv: readonly string[]): Promise<string> {
   const loadGroup = COMMAND_GROUPS[groupName];
   if (!loadGroup) throw new UsageError(`unknown command group "${groupName}". ${overview()}`);
   const group = await loadGroup();
+  // A group that is one command (`loa report --from …`) takes its options right after its name.
+  if (
+    commandName?.startsWith('--') &&
+    !HELP_FLAGS.has(commandName) &&
+    Object.hasOwn(group.commands, 'default')
+  )
+    return JSON.stringify(await group.commands.default?.([commandName, ...args]));
   if (commandName === undefined || HELP_FLAGS.has(commandName)) {
     const help = [`loa ${groupName}: ${group.summary}`, ...group.usage.map((line) => `  ${line}`)].join('\n');
     if (commandName === undefined) throw new UsageError(`missing command. Usage: ${group.usage.join(' | ')}`);

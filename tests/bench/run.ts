@@ -1,5 +1,7 @@
 /** `npm run bench`: runs every known benchmark and prints each as a markdown table. */
 import { benchMaterialise } from './materialise.ts';
+import { benchReceivers } from './receivers-mqtt.ts';
+import { benchReports } from './reports.ts';
 import { benchRtpFanout } from './rtp-fanout.ts';
 import { benchStartSkew } from './start-skew.ts';
 import { benchEncoderCost, benchTranscode } from './transcode.ts';
@@ -12,6 +14,8 @@ const benches: Record<string, Bench> = {
   materialise: benchMaterialise,
   'rtp-fanout': benchRtpFanout,
   'start-skew': benchStartSkew,
+  reports: benchReports,
+  receivers: benchReceivers,
 };
 
 function markdownTable(rows: Record<string, string | number>[]): string {

@@ -10,8 +10,9 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CommandFailed } from '../../cli/command.ts';
+import { CommandFailed, UsageError } from '../../cli/command.ts';
 import { verifyCommand } from '../../cli/log.ts';
+import { reportCommand } from '../../cli/report.ts';
 import { chainHash, recordBody } from '../../domain/session-log/canonical.ts';
 import { type SessionOutcome, sessionOutcome } from '../../domain/session-log/counting.ts';
 import { openRedis } from '../../platform/redis.ts';
@@ -347,6 +348,39 @@ describe('exports of the quarter', () => {
     expect([res.status, res.body.code]).toEqual([404, 'not-found']);
     const bad = await admin.send('POST', '/api/reports/exports', { format: 'pdf', period: QUARTER });
     expect(bad.status).toBe(400);
+  });
+
+  it('`loa report` writes the same report from the command line; bad options are usage errors', async () => {
+    const out = `${world.dataDir}/quý-3.xlsx`;
+    const result = await reportCommand(world.db.prisma, [
+      '--period',
+      QUARTER,
+      '--format',
+      'xlsx',
+      '--group-by',
+      'commune,language',
+      '--out',
+      out,
+    ]);
+    expect(result).toMatchObject({ file: out, period: { from: '2026-07-01', to: '2026-09-30' } });
+    // Grouped by language, minutes are the languages' own (the chime and gaps left out).
+    expect(result.total).toMatchObject({ ...tally(quarterRecords()), minutesAired: expect.any(Number) });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    const rows = workbook.getWorksheet('Báo cáo')?.getSheetValues() as ExcelJS.CellValue[][];
+    for (const row of counts.rows) {
+      const line = rows.find((r) => r?.[1] === row.labels[0] && r?.[2] === row.labels[1]);
+      expect(line?.slice(3, 5)).toEqual([row.planned, row.held]);
+    }
+    expect((await verifyCommand(world.db.prisma, ['--against', out])).ok).toBe(true);
+    for (const args of [
+      ['--period', QUARTER],
+      ['--period', QUARTER, '--format', 'pdf'],
+      ['--period', QUARTER, '--format', 'csv', '--group-by', 'village'],
+      ['--from', '2026-07-01', '--format', 'csv'],
+      ['--period', QUARTER, '--format', 'csv', '--commune', 'NOPE'],
+    ])
+      await expect(reportCommand(world.db.prisma, args), args.join(' ')).rejects.toBeInstanceOf(UsageError);
   });
 
   it('`loa log verify --against` the exports passes, and fails after a consistent rewrite of a chain', async () => {
