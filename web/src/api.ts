@@ -229,6 +229,9 @@ export function uploadTrack(
   };
 }
 
+type ReportQuery<P extends '/api/reports/sessions' | '/api/reports/records' | '/api/reports/planned'> =
+  NonNullable<paths[P]['get']['parameters']['query']>;
+
 const path = <T extends Record<string, string>>(params: T) => ({ params: { path: params } });
 
 export const api = {
@@ -323,6 +326,17 @@ export const api = {
   audit: (query: AuditQuery) => ok(client.GET('/api/audit', { params: { query } })),
   logVerification: (query: LogVerificationQuery) =>
     ok(client.GET('/api/log/verification', { params: { query } })),
+
+  reportSessions: (query: ReportQuery<'/api/reports/sessions'>) =>
+    ok(client.GET('/api/reports/sessions', { params: { query } })),
+  reportRecords: (query: ReportQuery<'/api/reports/records'>) =>
+    ok(client.GET('/api/reports/records', { params: { query } })),
+  reportPlanned: (query: ReportQuery<'/api/reports/planned'>) =>
+    ok(client.GET('/api/reports/planned', { params: { query } })),
+  startReportExport: (
+    body: NonNullable<paths['/api/reports/exports']['post']['requestBody']>['content']['application/json'],
+  ) => ok(client.POST('/api/reports/exports', { body })),
+  reportExport: (exportId: string) => ok(client.GET('/api/reports/exports/{exportId}', path({ exportId }))),
 
   broadcasts: (query: BroadcastQuery) => ok(client.GET('/api/broadcasts', { params: { query } })),
   board: () => ok(client.GET('/api/board')),
