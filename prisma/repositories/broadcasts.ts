@@ -107,6 +107,12 @@ async function insertPlanned(db: Db, rows: Prisma.BroadcastCreateManyInput[]): P
     FROM jsonb_to_recordset(${json}::jsonb) AS r(
       id uuid, kind text, "slotId" uuid, "communeId" uuid, "clusterId" uuid, "scheduledAt" float8,
       "marketDay" varchar(10), priority text, "profileId" text, "driverKind" text, "durationSec" float8, plan jsonb)
+    -- A dispatcher may have claimed the occurrence since the caller read the rows (a slot moved to
+    -- another time of the same market day): it is not planned a second time on that cluster.
+    WHERE NOT EXISTS (
+      SELECT 1 FROM broadcast b
+      WHERE b."slotId" = r."slotId" AND b."clusterId" = r."clusterId" AND b."marketDay" = r."marketDay"
+        AND b.status <> 'PLANNED' AND b."requestId" IS NULL)
     ON CONFLICT DO NOTHING`;
 }
 
