@@ -12,7 +12,14 @@ import {
   moveBroadcast,
   recordSpread,
 } from '../../prisma/repositories/broadcasts.ts';
-import { acquireLeases, type Lease, releaseLease } from '../../prisma/repositories/cluster-lease.ts';
+import {
+  acquireLeases,
+  type Lease,
+  leaseHolder,
+  leaseKey,
+  releaseLease,
+  renewLeases,
+} from '../../prisma/repositories/cluster-lease.ts';
 import type { PreparedAiring } from '../drivers/driver.ts';
 import { PREEMPTED, superviseAiring } from './airing.ts';
 import type { DispatchDeps } from './deps.ts';
@@ -47,7 +54,7 @@ export async function airBroadcasts(
   // at a time: the drivers of a batch prepare side by side, then the batch takes its clusters'
   // leases in one statement (one transaction per cluster took longer than the lead at 10,000).
   const late: DueBroadcast[] = [];
-  const ready: Ready[] = [];
+  let ready: Ready[] = [];
   for (let i = 0; i < claimed.length; i += LEASE_BATCH) {
     const batch = claimed.slice(i, i + LEASE_BATCH);
     const prepared: Prepared[] = [];
@@ -67,7 +74,14 @@ export async function airBroadcasts(
   }
 
   if (now) startAt = deps.clock.now();
+  let lost: Promise<unknown> = Promise.resolve();
   try {
+    await deps.clock.waitUntil(startAt - LEASE_CHECK_MS, signal);
+    // A higher priority (an emergency) may have taken a cluster since its lease was taken, between
+    // the claim and the first audio: that airing must not start over it.
+    const checked = await stillHeld(deps, ready, startAt);
+    ready = checked.held;
+    lost = Promise.all(checked.lost.map((r) => preemptedBeforeStart(deps, r)));
     await deps.clock.waitUntil(startAt, signal);
   } catch (err) {
     // Stopping before the instant: hand every claim back so another worker airs it in time.
@@ -102,7 +116,38 @@ export async function airBroadcasts(
     );
   }
   const outcomes = await Promise.all([...supervised.map((s) => s.done), ...stragglers]);
+  await lost;
   return { aired: outcomes.filter((o) => o.status === 'AIRED').map((o) => o.id) };
+}
+
+/** How long before the instant the leases are checked once more (one statement for all). */
+const LEASE_CHECK_MS = 150;
+
+/** The ready airings whose cluster lease is still theirs, and those that lost it meanwhile. */
+async function stillHeld(deps: DispatchDeps, ready: Ready[], startAt: number) {
+  if (ready.length === 0) return { held: ready, lost: [] };
+  const ttlMs = Math.max(0, startAt - deps.clock.now()) + deps.lease.ttlMs;
+  const still = await renewLeases(
+    deps.db,
+    ready.map((r) => r.lease),
+    Math.round(ttlMs),
+  );
+  return {
+    held: ready.filter((r) => still.has(leaseKey(r.lease))),
+    lost: ready.filter((r) => !still.has(leaseKey(r.lease))),
+  };
+}
+
+/** Nothing aired: the cluster went to a higher priority before the instant. */
+async function preemptedBeforeStart(deps: DispatchDeps, { broadcast, prepared }: Ready): Promise<void> {
+  await prepared.abandon(PREEMPTED).catch(() => {});
+  await moveBroadcast(deps.db, broadcast.id, 'PREEMPTED', {
+    secondsAired: 0,
+    endedAt: new Date(deps.clock.now()),
+    reasonCode: PREEMPTED.code,
+    reason: PREEMPTED.message,
+    preemptedById: await leaseHolder(deps.db, broadcast.clusterId),
+  });
 }
 
 /** Too late already → missed; the others PLANNED → STARTING, less those another worker has. */
