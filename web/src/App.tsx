@@ -13,6 +13,7 @@ import { CommunesPage } from './pages/Communes.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { PasswordPage } from './pages/Password.tsx';
 import { ReadinessPage } from './pages/Readiness.tsx';
+import { ReportsPage } from './pages/Reports.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
 import { SlotsPage } from './pages/Slots.tsx';
 import { TokensPage } from './pages/Tokens.tsx';
@@ -55,6 +56,12 @@ const PAGES: PageDef[] = [
     path: '/audit',
     label: 'nav.audit',
     component: AuditPage,
+    allowed: (u) => hasRoleAnywhere(u, ['ADMIN', 'AUDITOR']),
+  },
+  {
+    path: '/reports',
+    label: 'nav.reports',
+    component: ReportsPage,
     allowed: (u) => hasRoleAnywhere(u, ['ADMIN', 'AUDITOR']),
   },
   { path: '/password', label: 'nav.password', component: PasswordPage, allowed: () => true, inMenu: false },
