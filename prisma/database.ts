@@ -21,7 +21,13 @@ export interface Database {
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === 'postgres') {
-    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    // The adapter exchanges timestamps without their offset, so a session in another zone (a
+    // server or database whose TimeZone is not UTC) would shift every instant read back: UTC.
+    const adapterFactory = new PrismaPg({
+      connectionString: target.url,
+      max: 10,
+      options: '-c TimeZone=UTC',
+    });
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return { prisma, adapterFactory, target, close: () => prisma.$disconnect() };
   }
