@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import type { paths } from '../api-types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
-import type { Dimension } from './Reports.tsx';
+import type { Dimension } from './report-types.ts';
 
 type ExportState =
   paths['/api/reports/exports/{exportId}']['get']['responses']['200']['content']['application/json'];

@@ -7,7 +7,7 @@ import { api } from '../api.ts';
 import type { paths } from '../api-types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { formatInstant } from '../components/time.ts';
-import type { Drill } from './Reports.tsx';
+import type { Drill } from './report-types.ts';
 
 type RecordRow =
   paths['/api/reports/records']['get']['responses']['200']['content']['application/json']['records'][number];

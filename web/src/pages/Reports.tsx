@@ -14,37 +14,10 @@ import { useLoad } from '../components/use-load.ts';
 import { ReportCharts } from './ReportCharts.tsx';
 import { ReportExports } from './ReportExports.tsx';
 import { ReportRecords } from './ReportRecords.tsx';
+import { COUNTS, DIMENSIONS, type Dimension, type Drill } from './report-types.ts';
 
 type Counts = paths['/api/reports/sessions']['get']['responses']['200']['content']['application/json'];
 type CountRow = Counts['rows'][number];
-export type Dimension =
-  | 'province'
-  | 'commune'
-  | 'cluster'
-  | 'language'
-  | 'programme'
-  | 'marketDay'
-  | 'month'
-  | 'quarter';
-export const DIMENSIONS: Dimension[] = [
-  'commune',
-  'cluster',
-  'language',
-  'programme',
-  'marketDay',
-  'month',
-  'quarter',
-  'province',
-];
-const COUNTS = ['planned', 'held', 'partial', 'failed', 'missed', 'preempted', 'cancelled'] as const;
-
-/** A drill-down: the filters of one row of the table and an outcome (planned = every record). */
-export interface Drill {
-  filters: Record<string, string>;
-  outcome: (typeof COUNTS)[number];
-  title: string;
-}
-
 function currentQuarter(now = new Date()): string {
   const local = new Date(now.getTime() + 7 * 3600_000);
   return `${local.getUTCFullYear()}-Q${Math.floor(local.getUTCMonth() / 3) + 1}`;
