@@ -28,6 +28,29 @@ export function inScope(scope: ReportScope, communeId: string): boolean {
   return scope.communeIds === null || scope.communeIds.includes(communeId);
 }
 
+/**
+ * Runs one report statement without JIT compilation or parallel workers: a report reads at most a
+ * period's index range (tens of thousands of rows), where the fixed costs of compiling the plan
+ * (tens of ms) and starting workers (up to hundreds of ms on a busy host) outweighed the work —
+ * measured by the `reports` bench on PostgreSQL. PGlite accepts the same settings.
+ */
+function reportQuery<T>(db: Db, sql: Prisma.Sql): Promise<T> {
+  const settings = [
+    Prisma.sql`SELECT set_config('jit', 'off', true)`,
+    Prisma.sql`SELECT set_config('max_parallel_workers_per_gather', '0', true)`,
+  ];
+  if ('$transaction' in db) {
+    return db
+      .$transaction([...settings.map((s) => db.$queryRaw(s)), db.$queryRaw<T>(sql)])
+      .then((results) => results[results.length - 1] as T);
+  }
+  // Inside the caller's transaction already: the settings hold until it ends.
+  const tx = db as Prisma.TransactionClient;
+  return settings
+    .reduce<Promise<unknown>>((p, s) => p.then(() => tx.$queryRaw(s)), Promise.resolve())
+    .then(() => tx.$queryRaw<T>(sql));
+}
+
 export interface ReportRequest {
   period: Period;
   filters: ReportFilters;
@@ -206,7 +229,9 @@ async function groupedCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): 
   const joins = Prisma.sql`
     ${joined.language ? Prisma.sql`LEFT JOIN LATERAL jsonb_array_elements(r."languageSeconds") ls(value) ON true` : Prisma.empty}
     ${joined.programme ? Prisma.sql`LEFT JOIN LATERAL unnest(r.programmes) p(programme) ON true` : Prisma.empty}`;
-  return db.$queryRaw<RawCount[]>`
+  return reportQuery<RawCount[]>(
+    db,
+    Prisma.sql`
     WITH base AS (
       SELECT ${dims[0]?.key ?? none} AS k0, ${dims[1]?.key ?? none} AS k1,
              ${dims[0]?.label ?? none} AS l0, ${dims[1]?.label ?? none} AS l1,
@@ -229,7 +254,8 @@ async function groupedCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): 
            sum(missed)::int AS missed, sum(preempted)::int AS preempted, sum(cancelled)::int AS cancelled,
            coalesce(sum(seconds), 0)::float8 AS seconds,
            (sum(skew_sum) / nullif(sum(skew_n), 0))::float8 AS avg_skew, max(max_skew)::float8 AS max_skew
-      FROM occurrence GROUP BY k0, k1 ORDER BY k0, k1`;
+      FROM occurrence GROUP BY k0, k1 ORDER BY k0, k1`,
+  );
 }
 
 export interface RecordRow {
@@ -290,7 +316,9 @@ export async function sessionRecords(
                  ('epoch'::timestamptz + ${Number(ms)} * interval '1 millisecond', ${communeId}::uuid, ${Number(seq)}::int)`,
     );
   }
-  const rows = await db.$queryRaw<RecordRow[]>`
+  const rows = await reportQuery<RecordRow[]>(
+    db,
+    Prisma.sql`
     SELECT r."communeId", r.seq, r.hash, r."broadcastId", r."broadcastKind"::text AS "broadcastKind",
            r."communeCode", r."communeName", r.province, r."clusterId", r."clusterName", r."slotName",
            r."slotTimeOfDay", r."marketDay", r."lunarDate", coalesce(r.programmes, '{}') AS programmes,
@@ -301,7 +329,8 @@ export async function sessionRecords(
       FROM session_record r
      WHERE ${Prisma.join(parts, ' AND ')}
      ORDER BY r."scheduledAt", r."communeId", r.seq
-     LIMIT ${page.limit + 1}`;
+     LIMIT ${page.limit + 1}`,
+  );
   const more = rows.length > page.limit;
   const records = more ? rows.slice(0, page.limit) : rows;
   const last = records[records.length - 1];
@@ -393,12 +422,18 @@ export async function plannedVersusAired(
     );
   }
   const [rows, summary] = await Promise.all([
-    db.$queryRaw<PlannedRow[]>`
+    reportQuery<PlannedRow[]>(
+      db,
+      Prisma.sql`
       SELECT * FROM (${union}) x WHERE ${Prisma.join(filters, ' AND ')}
        ORDER BY x."scheduledAt", x."broadcastId" LIMIT ${page.limit + 1}`,
-    db.$queryRaw<{ outcome: Outcome; reasonCode: string | null; count: number }[]>`
+    ),
+    reportQuery<{ outcome: Outcome; reasonCode: string | null; count: number }[]>(
+      db,
+      Prisma.sql`
       SELECT x.outcome, x."reasonCode", count(*)::int AS count FROM (${union}) x
        GROUP BY 1, 2 ORDER BY 1, 2`,
+    ),
   ]);
   const outcomes = { held: 0, partial: 0, failed: 0, missed: 0, preempted: 0, cancelled: 0, pending: 0 };
   for (const s of summary) outcomes[s.outcome] += s.count;
