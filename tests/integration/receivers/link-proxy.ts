@@ -1,10 +1,16 @@
 // A TCP proxy on loopback standing in for a weak 4G link: the test can cut it (every connection
 // dropped, new ones refused), slow it (each chunk held `latencyMs` in each direction, order
-// kept), cut a download part-way (`cutAfterBytes` toward the client, once) and restore it.
+// kept; `lossRate` of them a retransmission longer), cut a download part-way (`cutAfterBytes` toward the client, once) and restore it.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export class LinkProxy {
   latencyMs = 0;
+  /**
+   * Share of chunks lost on the way (the benchmark): TCP gets them through all the same, one
+   * retransmission later, and holds what follows them until then (order kept).
+   */
+  lossRate = 0;
+  retransmitMs = 0;
   private down = false;
   private cutAfter: number | undefined;
   private readonly sockets = new Set<Socket>();
@@ -58,6 +64,7 @@ export class LinkProxy {
   }
 
   private relay(from: Socket, to: Socket, towardClient: boolean): void {
+    let lastDue = 0;
     from.on('data', (chunk: Buffer) => {
       let data = chunk;
       if (!towardClient) this.requests.push(chunk.toString('latin1').split('\r\n\r\n')[0] ?? '');
@@ -75,8 +82,14 @@ export class LinkProxy {
         this.cutAfter -= data.length;
       }
       if (towardClient) this.bytesToClients += data.length;
-      if (this.latencyMs <= 0) to.write(data);
-      else setTimeout(() => to.writable && to.write(data), this.latencyMs);
+      if (this.latencyMs <= 0 && this.lossRate <= 0) {
+        to.write(data);
+        return;
+      }
+      const now = performance.now();
+      const lost = Math.random() < this.lossRate ? this.retransmitMs : 0;
+      lastDue = Math.max(lastDue, now + this.latencyMs + lost);
+      setTimeout(() => to.writable && to.write(data), lastDue - now);
     });
   }
 
