@@ -38,6 +38,8 @@ function reportQuery<T>(db: Db, sql: Prisma.Sql): Promise<T> {
   const settings = [
     Prisma.sql`SELECT set_config('jit', 'off', true)`,
     Prisma.sql`SELECT set_config('max_parallel_workers_per_gather', '0', true)`,
+    // The fold per cluster × occurrence hashes a quarter's records at once: in memory, not in batches on disk.
+    Prisma.sql`SELECT set_config('work_mem', '64MB', true)`,
   ];
   if ('$transaction' in db) {
     return db
@@ -105,14 +107,8 @@ function whereSql(req: ReportRequest, joined: { language: boolean; programme: bo
 
 const DIMENSION_SQL: Record<Dimension, { key: Prisma.Sql; label: Prisma.Sql }> = {
   province: { key: Prisma.sql`r.province`, label: Prisma.sql`r.province` },
-  commune: {
-    key: Prisma.sql`r."communeId"::text`,
-    label: Prisma.sql`r."communeName" || ' (' || r."communeCode" || ')'`,
-  },
-  cluster: {
-    key: Prisma.sql`r."clusterId"::text`,
-    label: Prisma.sql`r."clusterName" || ' · ' || r."communeName"`,
-  },
+  commune: { key: Prisma.sql`r."communeId"`, label: Prisma.sql`r."communeName"` },
+  cluster: { key: Prisma.sql`r."clusterId"`, label: Prisma.sql`r."clusterName"` },
   language: { key: Prisma.sql`ls.value->>'language'`, label: Prisma.sql`ls.value->>'language'` },
   programme: { key: Prisma.sql`p.programme`, label: Prisma.sql`p.programme` },
   marketDay: { key: Prisma.sql`r."marketDay"`, label: Prisma.sql`r."marketDay"` },
@@ -249,12 +245,12 @@ async function groupedCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): 
              sum(seconds) AS seconds, sum(skew) AS skew_sum, count(skew) AS skew_n, max(skew) AS max_skew
         FROM base GROUP BY k0, k1, "clusterId", "occurrenceKey"
     )
-    SELECT k0, k1, max(l0) AS l0, max(l1) AS l1, count(*)::int AS planned,
+    SELECT k0::text AS k0, k1::text AS k1, max(l0) AS l0, max(l1) AS l1, count(*)::int AS planned,
            count(*) FILTER (WHERE held)::int AS held, sum(partial)::int AS partial, sum(failed)::int AS failed,
            sum(missed)::int AS missed, sum(preempted)::int AS preempted, sum(cancelled)::int AS cancelled,
            coalesce(sum(seconds), 0)::float8 AS seconds,
            (sum(skew_sum) / nullif(sum(skew_n), 0))::float8 AS avg_skew, max(max_skew)::float8 AS max_skew
-      FROM occurrence GROUP BY k0, k1 ORDER BY k0, k1`,
+      FROM occurrence GROUP BY occurrence.k0, occurrence.k1 ORDER BY 1, 2`,
   );
 }
 

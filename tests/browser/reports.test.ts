@@ -47,9 +47,14 @@ describe('the reports page in the browser', () => {
     await form.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('navigation').getByRole('link', { name: 'Báo cáo' }).click();
     await page.getByLabel('Quý (YYYY-Qn)').fill(QUARTER);
-    await page.getByLabel('Nhóm theo').selectOption('cluster');
     await page.getByLabel('Rồi theo').selectOption('');
+    await page.getByLabel('Nhóm theo').selectOption('cluster');
     const table = page.getByTestId('report-counts');
+    // The table grouped by cluster alone: one dimension column, seven counts, minutes, rate, skew.
+    await expect
+      .poll(async () => (await table.locator('thead th').allTextContents()).join('|'))
+      .toMatch(/^Cụm loa\|Kế hoạch\|/);
+    await expect.poll(() => table.locator('thead th').count()).toBe(11);
     const row = table.getByRole('row').filter({ hasText: 'Cụm loa bản Mù Cả' });
     await row.waitFor();
     // The offline cluster: 11 held, 5 failed (cluster offline) over the quarter's 16 market days.

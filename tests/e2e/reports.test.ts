@@ -320,7 +320,7 @@ describe('exports of the quarter', () => {
       const line = rows.find((r) => r?.[1] === row.labels[0] && r?.[2] === row.labels[1]);
       expect(line?.slice(3, 5), row.labels.join(' × ')).toEqual([row.planned, row.held]);
     }
-    expect(rows.some((r) => r?.[1] === 'Xã Dào San (dữ liệu mẫu) (99001)')).toBe(true);
+    expect(rows.some((r) => r?.[1] === 'Xã Dào San (dữ liệu mẫu)')).toBe(true);
     const exceptions = workbook.getWorksheet('Ngoại lệ');
     const texts = JSON.stringify(exceptions?.getSheetValues());
     expect(texts).toContain('Cụm loa không phản hồi');
