@@ -1,5 +1,6 @@
 // Only a browser asking for a page gets the web app; any other unknown path (a monitor probing
-// /metrics, a script, a missing asset) gets a 404 problem, never the app's HTML with a 200.
+// /stats, a script, a missing asset) gets a 404 problem, never the app's HTML with a 200. /metrics
+// is a route of its own (Operations): without credentials it is a 401 problem, never the app.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ describe('unknown paths', () => {
     expect(res.text).toBe('console.log("loa")');
   });
 
-  it('GET /metrics, as a monitor asks, is a 404 problem', async () => {
+  it('GET /stats, as a monitor asks, is a 404 problem; /metrics without credentials a 401 problem', async () => {
     for (const accept of [
       undefined,
       '*/*',
@@ -56,9 +57,14 @@ describe('unknown paths', () => {
       'application/json',
       'application/openmetrics-text',
     ]) {
-      const call = request(world.app).get('/metrics');
+      const call = request(world.app).get('/stats');
       const res = await (accept ? call.set('accept', accept) : call);
-      expectNotFoundProblem(res, 'GET', '/metrics');
+      expectNotFoundProblem(res, 'GET', '/stats');
+      const metrics = request(world.app).get('/metrics');
+      const refused = await (accept ? metrics.set('accept', accept) : metrics);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.text).not.toContain('<div id="root">');
     }
   });
 
@@ -82,7 +88,7 @@ describe('unknown paths', () => {
   });
 
   it('a HEAD without asking for HTML is a 404 too', async () => {
-    const res = await request(world.app).head('/metrics');
+    const res = await request(world.app).head('/stats');
     expect(res.status).toBe(404);
   });
 });
