@@ -486,6 +486,37 @@ const RULES: Record<string, RouteCase> = {
     success: 200,
     call: () => ({ path: '/api/log/verification' }),
   },
+  'get /api/reports/sessions': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/api/reports/sessions?period=2026-Q3&groupBy=commune,language' }),
+  },
+  'get /api/reports/records': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/api/reports/records?period=2026-Q3&outcome=held' }),
+  },
+  'get /api/reports/planned': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 200,
+    call: () => ({ path: '/api/reports/planned?period=2026-Q3' }),
+  },
+  'post /api/reports/exports': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 202,
+    call: () => ({ path: '/api/reports/exports', body: { format: 'csv', period: '2026-Q3' } }),
+  },
+  // Only the user who asked for an export reaches it: someone else's (or none) is not found.
+  'get /api/reports/exports/:exportId': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 404,
+    call: () => ({ path: `/api/reports/exports/${randomUUID()}` }),
+  },
+  'get /api/reports/exports/:exportId/file': {
+    rule: { who: 'scoped', roles: ['ADMIN', 'AUDITOR'] },
+    success: 404,
+    call: () => ({ path: `/api/reports/exports/${randomUUID()}/file` }),
+  },
   'get /api/market-calendars': {
     rule: { who: 'scoped', roles: ALL },
     success: 200,
