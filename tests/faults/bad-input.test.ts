@@ -20,9 +20,11 @@ let bulletinId: string;
 
 beforeAll(async () => {
   w = await createTestWorld();
-  [officer, scheduler, admin] = await Promise.all(
-    ['officer', 'scheduler', 'admin'].map((u) => signIn(w.app, u)),
-  );
+  [officer, scheduler, admin] = await Promise.all([
+    signIn(w.app, 'officer'),
+    signIn(w.app, 'scheduler'),
+    signIn(w.app, 'admin'),
+  ]);
   const created = await officer
     .send('post', '/api/bulletins', { communeId: w.communeA.id, title: 'Bản tin thử đầu vào xấu' })
     .expect(201);
