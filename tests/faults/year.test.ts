@@ -5,12 +5,15 @@
 // worker stopped just before an instant (its claims handed back, the job run again), a worker
 // that died between its claim and the instant (rows left STARTING, ended by the sweep), and
 // clusters whose driver refuses for some days. At the end the log holds exactly one ENDED record
-// per planned (occurrence, cluster), every chain verifies, and the counts by the counting rule
-// equal an expectation computed here from the rules alone (not through domain/calendar).
+// per planned (occurrence, cluster), every chain verifies, and the counts by the counting rule and
+// the auditors' report (planned and held per commune, the held total) equal an expectation
+// computed here from the rules alone (not through domain/calendar).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePeriod } from '../../domain/reports/query.ts';
 import { countHeld, sessionOutcome } from '../../domain/session-log/counting.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { claimBroadcasts, dueAt } from '../../prisma/repositories/broadcasts.ts';
+import { countSessions } from '../../prisma/repositories/reports.ts';
 import { verifyLog } from '../../prisma/repositories/session-verification.ts';
 import type { Clock } from '../../worker/dispatch/clock.ts';
 import { airBroadcasts } from '../../worker/dispatch/engine.ts';
@@ -246,6 +249,26 @@ describe('a year in compressed time', () => {
       );
       expect(countHeld(mine)).toBe(want.length);
     }
+    // The auditors' report (the same SQL the API and exports use) says the same, per commune.
+    const report = await countSessions(
+      world.db.prisma,
+      {
+        period: resolvePeriod({ from: '2026-01-01', to: '2026-12-31' }),
+        filters: {},
+        share: 0.9,
+        scope: { communeIds: null },
+      },
+      ['commune'],
+    );
+    for (const c of communes) {
+      const pairs = [...planned].filter(([k]) => c.clusterIds.includes(k.split('|')[0] as string));
+      const row = report.rows.find((r) => r.keys[0] === c.id);
+      expect(row, c.code).toMatchObject({
+        planned: pairs.length,
+        held: pairs.filter(([, o]) => o === 'held').length,
+      });
+    }
+    expect(report.total.held).toBe([...planned.values()].filter((o) => o === 'held').length);
     const verification = await verifyLog(world.db.prisma);
     expect(verification.ok).toBe(true);
     expect(verification.chains.map((c) => c.records ?? 0)).toHaveLength(3);
