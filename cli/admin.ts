@@ -2,11 +2,9 @@
 // demo data (docker-compose). Uses the same configuration as the server (DATABASE_URL, or the
 // PGlite data dir under LOA_DATA_DIR — stop `npm start` first, PGlite has one owner).
 import { parseArgs } from 'node:util';
-import { ConfigError, databaseTarget, loadConfig } from '../platform/config.ts';
 import { hashPassword, randomPassword } from '../platform/password.ts';
-import { openDatabase } from '../prisma/database.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
 import { type CommandGroup, UsageError } from './command.ts';
+import { withDatabase } from './database.ts';
 
 async function createAdmin(args: string[]) {
   const { positionals, values } = parseArgs({
@@ -22,21 +20,12 @@ async function createAdmin(args: string[]) {
   if (values['password-env'] && (!fromEnv || fromEnv.length < 10)) {
     throw new UsageError(`${values['password-env']} must hold a password of at least 10 characters`);
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message.replaceAll('\n', ' '));
-    throw err;
-  }
-  const db = await openDatabase(databaseTarget(config));
-  try {
-    await applyMigrations(db.adapterFactory);
-    if (await db.prisma.user.findUnique({ where: { username } })) {
+  return withDatabase(async (db) => {
+    if (await db.user.findUnique({ where: { username } })) {
       throw new UsageError(`user "${username}" already exists`);
     }
     const password = fromEnv ?? randomPassword();
-    await db.prisma.user.create({
+    await db.user.create({
       data: {
         username,
         displayName: values.name ?? username,
@@ -45,9 +34,7 @@ async function createAdmin(args: string[]) {
       },
     });
     return { username, role: 'ADMIN', ...(fromEnv ? {} : { password }) };
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export const adminCommands: CommandGroup = {

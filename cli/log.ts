@@ -8,12 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ChainHead, ChainHeadsNotFound, findChainHeads } from '../domain/session-log/heads.ts';
-import { ConfigError, databaseTarget, loadConfig } from '../platform/config.ts';
-import { openDatabase } from '../prisma/database.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
 import type { Db } from '../prisma/repositories/db.ts';
 import { type LogVerification, verifyLog } from '../prisma/repositories/session-verification.ts';
 import { CommandFailed, type CommandGroup, UsageError } from './command.ts';
+import { withDatabase } from './database.ts';
 
 /** The verification itself, on an open database (the command below, and tests on PGlite). */
 export async function verifyCommand(db: Db, args: string[]): Promise<LogVerification> {
@@ -77,20 +75,7 @@ function failureLine(result: LogVerification): string {
 }
 
 async function verify(args: string[]) {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message.replaceAll('\n', ' '));
-    throw err;
-  }
-  const db = await openDatabase(databaseTarget(config));
-  try {
-    await applyMigrations(db.adapterFactory);
-    return await verifyCommand(db.prisma, args);
-  } finally {
-    await db.close();
-  }
+  return withDatabase((db) => verifyCommand(db, args));
 }
 
 export const logCommands: CommandGroup = {

@@ -8,14 +8,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ExportFormat, exportFileName } from '../domain/reports/export.ts';
 import { GroupBy, PeriodError, ReportFilters, resolvePeriod } from '../domain/reports/query.ts';
-import { ConfigError, databaseTarget, loadConfig } from '../platform/config.ts';
 import { countingRuleFromEnv } from '../platform/counting-rule.ts';
-import { openDatabase } from '../prisma/database.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
 import type { Db } from '../prisma/repositories/db.ts';
 import { countSessions, type ReportRequest } from '../prisma/repositories/reports.ts';
 import { writeReportExport } from '../worker/reports/export-file.ts';
 import { type CommandGroup, UsageError } from './command.ts';
+import { withDatabase } from './database.ts';
 
 const OPTIONS = {
   from: { type: 'string' },
@@ -83,20 +81,7 @@ export async function reportCommand(db: Db, args: string[], cwd = process.cwd())
 }
 
 async function report(args: string[]) {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message.replaceAll('\n', ' '));
-    throw err;
-  }
-  const db = await openDatabase(databaseTarget(config));
-  try {
-    await applyMigrations(db.adapterFactory);
-    return await reportCommand(db.prisma, args);
-  } finally {
-    await db.close();
-  }
+  return withDatabase((db) => reportCommand(db, args));
 }
 
 export const reportCommands: CommandGroup = {
