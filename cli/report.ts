@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ExportFormat, exportFileName } from '../domain/reports/export.ts';
 import { GroupBy, PeriodError, ReportFilters, resolvePeriod } from '../domain/reports/query.ts';
-import { countingRuleFromEnv } from '../platform/counting-rule.ts';
+import { sessionMinLanguageShare } from '../platform/config.ts';
 import type { Db } from '../prisma/repositories/db.ts';
 import { countSessions, type ReportRequest } from '../prisma/repositories/reports.ts';
 import { writeReportExport } from '../worker/reports/export-file.ts';
@@ -64,7 +64,7 @@ export async function reportCommand(db: Db, args: string[], cwd = process.cwd())
   const req: ReportRequest = {
     period,
     filters: filters.data,
-    share: countingRuleFromEnv().minLanguageShare,
+    share: sessionMinLanguageShare(),
     scope: { communeIds: null },
   };
   const out = resolve(cwd, values.out ?? exportFileName({ from: period.from, to: period.to, format }));

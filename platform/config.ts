@@ -121,6 +121,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** The counting rule's share alone, as the configuration reads it: where a report is made (API, export job, `loa report`). */
+export function sessionMinLanguageShare(env: NodeJS.ProcessEnv = process.env): number {
+  return envSchema.shape.LOA_SESSION_MIN_LANGUAGE_SHARE.parse(env.LOA_SESSION_MIN_LANGUAGE_SHARE);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`PORT=`) means "not set", as shells make it easy to write.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -152,7 +152,8 @@ export async function plannedInstants(db: Db, window: { from: Date; to: Date }):
   return rows.map((r) => r.scheduledAt);
 }
 
-const dueSelect = {
+/** What the engine needs of a broadcast to air it (also what the receivers' announce job sends ahead). */
+export const dueSelect = {
   id: true,
   kind: true,
   communeId: true,

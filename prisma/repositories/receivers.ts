@@ -1,7 +1,7 @@
 // What the 4G receivers' side of dispatch reads and writes: the media a signed URL opens, the
 // broadcasts to announce or withdraw, and the rows receipts settle. The moves themselves go
 // through moveBroadcast (compare-and-set), so a receipt handled twice changes nothing.
-import type { BroadcastPlan } from './broadcasts.ts';
+import { type BroadcastPlan, dueSelect } from './broadcasts.ts';
 import type { Db } from './db.ts';
 
 /** The rendition file of item `item` of a broadcast's plan (relative to the media dir). */
@@ -47,20 +47,7 @@ export async function broadcastsToAnnounce(db: Db, window: { from: Date; to: Dat
       scheduledAt: { gte: window.from, lt: window.to },
       cluster: { enabled: true },
     },
-    select: {
-      id: true,
-      kind: true,
-      communeId: true,
-      clusterId: true,
-      slotId: true,
-      scheduledAt: true,
-      priority: true,
-      profileId: true,
-      driverKind: true,
-      durationSec: true,
-      plan: true,
-      cluster: { select: { name: true, driverConfig: true, enabled: true } },
-    },
+    select: dueSelect,
     orderBy: { scheduledAt: 'asc' },
     take: 10_000,
   });

@@ -3,7 +3,7 @@
 // export, it does nothing.
 import { type ExportStatus, exportPaths } from '../../domain/reports/export.ts';
 import { resolvePeriod } from '../../domain/reports/query.ts';
-import { countingRuleFromEnv } from '../../platform/counting-rule.ts';
+import { sessionMinLanguageShare } from '../../platform/config.ts';
 import { readExportStatus, writeExportStatus } from '../../platform/export-status.ts';
 import type { Db } from '../../prisma/repositories/db.ts';
 import { writeReportExport } from '../reports/export-file.ts';
@@ -29,7 +29,7 @@ export async function exportReport(
       {
         period: resolvePeriod({ from: spec.from, to: spec.to }),
         filters: spec.filters,
-        share: countingRuleFromEnv().minLanguageShare,
+        share: sessionMinLanguageShare(),
         scope: { communeIds: status.communeIds },
       },
       {

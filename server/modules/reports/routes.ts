@@ -14,7 +14,7 @@ import {
 } from '../../../domain/reports/query.ts';
 import { describeCountingRule } from '../../../domain/session-log/counting.ts';
 import type { MediaStore } from '../../../media/store.ts';
-import { countingRuleFromEnv } from '../../../platform/counting-rule.ts';
+import { sessionMinLanguageShare } from '../../../platform/config.ts';
 import { readExportStatus, writeExportStatus } from '../../../platform/export-status.ts';
 import type { DbClient } from '../../../prisma/repositories/db.ts';
 import {
@@ -54,7 +54,7 @@ const ACCESS = { kind: 'scoped', roles: REPORT_ROLES } as const;
 
 export function reportRoutes(deps: ReportRouteDeps): RouteDefinition[] {
   const { db, store } = deps;
-  const share = () => countingRuleFromEnv().minLanguageShare;
+  const share = () => sessionMinLanguageShare();
 
   /** The request a report answers: period, filters and the asker's scope (a commune outside it is not found). */
   const request = async (

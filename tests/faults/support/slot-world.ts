@@ -7,25 +7,16 @@ import { DateTime } from 'luxon';
 import { type Clock, systemClock } from '../../../worker/dispatch/clock.ts';
 import type { DispatchWorld } from '../../integration/dispatch/world.ts';
 
-export async function plannableSlot(
+/** An approved bulletin of `communeId` whose programme is the dispatch world's rendition. */
+export async function readyBulletin(
   world: DispatchWorld,
-  options: { rules: unknown[]; timeOfDay: string; zone?: string; clusterIds?: string[] },
+  communeId: string,
+  authorId: string,
+  title: string,
 ) {
   const p = world.db.prisma;
-  const author = await p.user.upsert({
-    where: { username: 'fault-author' },
-    create: { username: 'fault-author', displayName: 'Tác giả', passwordHash: 'x' },
-    update: {},
-  });
   const bulletin = await p.bulletin.create({
-    data: {
-      communeId: world.communeId,
-      title: 'Bản tin phiên chợ',
-      status: 'READY',
-      revision: 1,
-      authorId: author.id,
-      approvedAt: new Date(0),
-    },
+    data: { communeId, title, status: 'READY', revision: 1, authorId, approvedAt: new Date(0) },
   });
   await p.rendition.create({
     data: {
@@ -44,6 +35,20 @@ export async function plannableSlot(
       truePeakDbtp: -2,
     },
   });
+  return bulletin;
+}
+
+export async function plannableSlot(
+  world: DispatchWorld,
+  options: { rules: unknown[]; timeOfDay: string; zone?: string; clusterIds?: string[] },
+) {
+  const p = world.db.prisma;
+  const author = await p.user.upsert({
+    where: { username: 'fault-author' },
+    create: { username: 'fault-author', displayName: 'Tác giả', passwordHash: 'x' },
+    update: {},
+  });
+  const bulletin = await readyBulletin(world, world.communeId, author.id, 'Bản tin phiên chợ');
   const calendar = await p.marketCalendar.create({
     data: {
       communeId: world.communeId,

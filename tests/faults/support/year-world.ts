@@ -2,6 +2,7 @@
 // clusters, and in each commune one bulletin (the world's rendition), one market calendar of its
 // own kind and one 07:00 slot on all its clusters.
 import type { DispatchWorld } from '../../integration/dispatch/world.ts';
+import { readyBulletin } from './slot-world.ts';
 
 export interface YearCommune {
   id: string;
@@ -38,33 +39,7 @@ export async function yearCommunes(world: DispatchWorld): Promise<YearCommune[]>
         (await p.cluster.create({ data: { communeId, name: `Cụm ${plan.code} ${i + 1}` } })).id,
       );
     }
-    const bulletin = await p.bulletin.create({
-      data: {
-        communeId,
-        title: `Bản tin ${plan.code}`,
-        status: 'READY',
-        revision: 1,
-        authorId: author.id,
-        approvedAt: new Date(0),
-      },
-    });
-    await p.rendition.create({
-      data: {
-        bulletinId: bulletin.id,
-        revision: 1,
-        profileId: 'wav-l16',
-        path: world.rendition.path,
-        mimeType: 'audio/wav',
-        codec: 'pcm_s16le',
-        sampleRate: 16000,
-        channels: 1,
-        bytes: BigInt(world.rendition.bytes),
-        sha256: 'a'.repeat(64),
-        durationSec: world.rendition.durationSec,
-        integratedLufs: -18,
-        truePeakDbtp: -2,
-      },
-    });
+    const bulletin = await readyBulletin(world, communeId, author.id, `Bản tin ${plan.code}`);
     const calendar = await p.marketCalendar.create({
       data: { communeId, name: `Chợ ${plan.code}`, rules: plan.rules as unknown as object[] },
     });
