@@ -85,9 +85,12 @@ export function superviseAiring(
       }),
     );
     await releaseLease(deps.db, lease);
-    await reairPreempted(deps, b.id).catch((err: Error) =>
-      deps.logger.warn({ module: 'dispatch', broadcastId: b.id, err: err.message }, 'no re-air planned'),
-    );
+    // Only an airing that took its cluster from another can owe it a re-air: no query for the rest.
+    if (lease.preempted) {
+      await reairPreempted(deps, b.id).catch((err: Error) =>
+        deps.logger.warn({ module: 'dispatch', broadcastId: b.id, err: err.message }, 'no re-air planned'),
+      );
+    }
     await markClusterSeen(
       deps.db,
       b.clusterId,
