@@ -34,7 +34,8 @@ export function parseTopic(topic: string): { clusterId: string; kind: string; re
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-const Instant = z.number().finite().nonnegative();
+// Within what a Date holds: a receipt past it would fail half-way through its recording.
+const Instant = z.number().finite().nonnegative().max(8.64e15);
 
 export const CommandItem = z.object({
   /** Signed and expiring: the receiver needs nothing else to fetch it (HTTP Range resumes). */

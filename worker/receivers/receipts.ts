@@ -29,9 +29,11 @@ export async function recordReceipt(db: DbClient, clusterId: string, r: Receipt,
   if (r.kind === 'started') return;
 
   const preempted = r.error?.code === 'preempted' ? r.error : undefined;
+  // No more than the programme was played, whatever a receiver claims (the claim stays in the receipt).
+  const played = Math.min(r.secondsPlayed ?? 0, row.durationSec);
   const { status, reason } = settleAiring({
     durationSec: row.durationSec,
-    secondsAired: r.secondsPlayed ?? 0,
+    secondsAired: played,
     ...(r.error && !preempted ? { error: r.error } : {}),
     ...(preempted ? { preempted } : {}),
   });
@@ -39,7 +41,7 @@ export async function recordReceipt(db: DbClient, clusterId: string, r: Receipt,
   // still planned: it goes through STARTING, the only way to FAILED.
   if (row.status === 'PLANNED') await moveBroadcast(db, row.id, 'STARTING', { startedAt: new Date(now) });
   await moveBroadcast(db, row.id, status, {
-    secondsAired: r.secondsPlayed ?? 0,
+    secondsAired: played,
     endedAt: new Date(now),
     reasonCode: reason?.code ?? null,
     reason: reason?.message ?? null,
