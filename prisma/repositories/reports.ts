@@ -1,8 +1,11 @@
 // The auditors' reports, read from the broadcast log (session_record) and, for what has no
-// outcome yet, the broadcasts still pending. Every figure is one statement over the indexed
-// (communeId | province | clusterId, scheduledAt) ranges of the log; the counting rule is the one
-// of domain/session-log/counting.ts, written once here in SQL (`outcomeSql`) and checked against
-// the TypeScript rule by the simulated-quarter test.
+// outcome yet, the broadcasts still pending. The counts read the rollup the log's append maintains
+// (session_rollup, see prisma/repositories/session-rollup.ts) when it was built with the configured
+// counting rule, and fold the raw records otherwise; the other figures are one statement over the
+// indexed (communeId | province | clusterId, scheduledAt) ranges of the log. The counting rule is
+// the one of domain/session-log/counting.ts, written here in SQL (`outcomeSql`, and
+// session_outcome in the rollup's migration) and checked against the TypeScript rule by the
+// simulated-quarter test.
 import type { Actor } from '../../domain/access.ts';
 import type { Dimension, Outcome, Period, ReportFilters } from '../../domain/reports/query.ts';
 import type { ChainHead } from '../../domain/session-log/heads.ts';
@@ -10,6 +13,7 @@ import { Prisma } from '../generated/client.ts';
 import type { Db } from './db.ts';
 import { communeWhere } from './scope.ts';
 import { currentChainHeads } from './session-records.ts';
+import { rollupShare } from './session-rollup.ts';
 
 /** Who reads reports: auditors, and admins (who run the system and answer for it). */
 export const REPORT_ROLES = ['AUDITOR', 'ADMIN'] as const;
@@ -160,8 +164,34 @@ interface RawCount {
   max_skew: number | null;
 }
 
+/** Where the counts come from: `raw` folds the records; `auto` takes the rollup when it applies. */
+export type CountSource = 'auto' | 'raw';
+
+/**
+ * Whether the rollup answers this request exactly: built with the same share, and a period of
+ * whole local days (the rollup's rows are days; resolvePeriod always gives whole days).
+ */
+export async function rollupApplies(db: Db, req: ReportRequest): Promise<boolean> {
+  const days = localDays(req.period);
+  if (!days) return false;
+  return (await rollupShare(db)) === req.share;
+}
+
+function localDays(period: Period): { from: string; to: string } | null {
+  const midnight = (day: string) => Date.parse(`${day}T00:00:00Z`) - 7 * 3600_000;
+  const whole =
+    period.start.getTime() === midnight(period.from) &&
+    period.end.getTime() === midnight(period.to) + 24 * 3600_000;
+  return whole ? { from: period.from, to: period.to } : null;
+}
+
 /** Sessions held (and what else became of the planned ones) grouped by one or two dimensions. */
-export async function countSessions(db: Db, req: ReportRequest, groupBy: Dimension[]): Promise<CountReport> {
+export async function countSessions(
+  db: Db,
+  req: ReportRequest,
+  groupBy: Dimension[],
+  source: CountSource = 'auto',
+): Promise<CountReport> {
   const toRow = (raw: RawCount, keys: number): CountRow => ({
     keys: [raw.k0, raw.k1].slice(0, keys),
     labels: [raw.l0, raw.l1].slice(0, keys),
@@ -179,7 +209,8 @@ export async function countSessions(db: Db, req: ReportRequest, groupBy: Dimensi
   });
   // The total counts every record once: no language or programme join beyond what a filter needs
   // (a filter keeps one language or programme per record, so nothing repeats).
-  const [rows, totals] = await Promise.all([groupedCounts(db, req, groupBy), groupedCounts(db, req, [])]);
+  const counts = source === 'auto' && (await rollupApplies(db, req)) ? rolledUpCounts : groupedCounts;
+  const [rows, totals] = await Promise.all([counts(db, req, groupBy), counts(db, req, [])]);
   const total = totals[0];
   return {
     groupBy,
@@ -251,6 +282,88 @@ async function groupedCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): 
            coalesce(sum(seconds), 0)::float8 AS seconds,
            (sum(skew_sum) / nullif(sum(skew_n), 0))::float8 AS avg_skew, max(max_skew)::float8 AS max_skew
       FROM occurrence GROUP BY occurrence.k0, occurrence.k1 ORDER BY 1, 2`,
+  );
+}
+
+const ROLLUP_DIMENSION_SQL: Record<Dimension, { key: Prisma.Sql; label: Prisma.Sql }> = {
+  province: { key: Prisma.sql`u.province`, label: Prisma.sql`u.province` },
+  commune: { key: Prisma.sql`u."communeId"`, label: Prisma.sql`u."communeName"` },
+  cluster: { key: Prisma.sql`u."clusterId"`, label: Prisma.sql`u."clusterName"` },
+  language: { key: Prisma.sql`ls.language`, label: Prisma.sql`ls.language` },
+  programme: { key: Prisma.sql`p.programme`, label: Prisma.sql`p.programme` },
+  marketDay: { key: Prisma.sql`nullif(u."marketDay", '')`, label: Prisma.sql`nullif(u."marketDay", '')` },
+  month: { key: Prisma.sql`to_char(u.day, 'YYYY-MM')`, label: Prisma.sql`to_char(u.day, 'YYYY-MM')` },
+  quarter: { key: Prisma.sql`to_char(u.day, 'YYYY-"Q"Q')`, label: Prisma.sql`to_char(u.day, 'YYYY-"Q"Q')` },
+};
+
+/** The WHERE of the rollup: the same filters as whereSql, on the rollup's columns. */
+function rollupWhereSql(req: ReportRequest, days: { from: string; to: string }) {
+  const f = req.filters;
+  const parts = [Prisma.sql`u.day >= ${days.from}::date AND u.day <= ${days.to}::date`];
+  if (req.scope.communeIds) parts.push(Prisma.sql`u."communeId" = ANY(${req.scope.communeIds}::uuid[])`);
+  if (f.province) parts.push(Prisma.sql`u.province = ${f.province}`);
+  if (f.communeId) parts.push(Prisma.sql`u."communeId" = ${f.communeId}::uuid`);
+  if (f.clusterId) parts.push(Prisma.sql`u."clusterId" = ${f.clusterId}::uuid`);
+  if (f.marketDay) parts.push(Prisma.sql`u."marketDay" = ${f.marketDay}`);
+  if (f.month) parts.push(Prisma.sql`to_char(u.day, 'YYYY-MM') = ${f.month}`);
+  if (f.quarter) parts.push(Prisma.sql`to_char(u.day, 'YYYY-"Q"Q') = ${f.quarter}`);
+  if (f.language) parts.push(Prisma.sql`ls.language = ${f.language}`);
+  if (f.programme) parts.push(Prisma.sql`p.programme = ${f.programme}`);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * The counts of groupedCounts from the rollup: each row's occurrences, held occurrences, outcome
+ * counts, seconds and skew add up across rows (an occurrence is counted in the one row holding all
+ * its records), and a row stands for records that share their languages and programmes, so a
+ * language or programme is an unnest of the row's own arrays, as it is of a record's. The few
+ * occurrences whose records lie in several rows (session_rollup_span) are folded from their
+ * records here, for planned and held only (their outcome counts, seconds and skew are in the rows).
+ */
+async function rolledUpCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): Promise<RawCount[]> {
+  const days = localDays(req.period);
+  if (!days) throw new RangeError('the rollup answers whole days only');
+  const joined = {
+    language: groupBy.includes('language') || !!req.filters.language,
+    programme: groupBy.includes('programme') || !!req.filters.programme,
+  };
+  const none = Prisma.sql`NULL::text`;
+  const dims = groupBy.map((d) => ROLLUP_DIMENSION_SQL[d]);
+  const raw = groupBy.map((d) => DIMENSION_SQL[d]);
+  const rollupJoins = Prisma.sql`
+    ${joined.language ? Prisma.sql`LEFT JOIN LATERAL unnest(u.languages, u."languageSeconds") ls(language, seconds) ON true` : Prisma.empty}
+    ${joined.programme ? Prisma.sql`LEFT JOIN LATERAL unnest(u.programmes) p(programme) ON true` : Prisma.empty}`;
+  const recordJoins = Prisma.sql`
+    ${joined.language ? Prisma.sql`LEFT JOIN LATERAL jsonb_array_elements(r."languageSeconds") ls(value) ON true` : Prisma.empty}
+    ${joined.programme ? Prisma.sql`LEFT JOIN LATERAL unnest(r.programmes) p(programme) ON true` : Prisma.empty}`;
+  const seconds = joined.language ? Prisma.sql`coalesce(ls.seconds, 0)` : Prisma.sql`u."secondsAired"`;
+  return reportQuery<RawCount[]>(
+    db,
+    Prisma.sql`
+    WITH counted AS (
+      SELECT ${dims[0]?.key ?? none}::text AS k0, ${dims[1]?.key ?? none}::text AS k1,
+             ${dims[0]?.label ?? none}::text AS l0, ${dims[1]?.label ?? none}::text AS l1,
+             u.occurrences AS planned, u.held, u.partial, u.failed, u.missed, u.preempted, u.cancelled,
+             ${seconds} AS seconds, u."skewSum" AS skew_sum, u."skewCount" AS skew_n, u."skewMax" AS max_skew
+        FROM session_rollup u ${rollupJoins}
+       WHERE ${rollupWhereSql(req, days)}
+      UNION ALL
+      SELECT k0, k1, max(l0), max(l1), 1, bool_or(outcome = 'held')::int, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+        FROM (SELECT ${raw[0]?.key ?? none}::text AS k0, ${raw[1]?.key ?? none}::text AS k1,
+                     ${raw[0]?.label ?? none}::text AS l0, ${raw[1]?.label ?? none}::text AS l1,
+                     r."clusterId", r."occurrenceKey", ${outcomeSql(req.share)} AS outcome
+                FROM session_rollup_span sp
+                JOIN session_record r ON r."clusterId" = sp."clusterId" AND r."occurrenceKey" = sp."occurrenceKey"
+                ${recordJoins}
+               WHERE ${whereSql(req, joined)}) spanning
+       GROUP BY k0, k1, "clusterId", "occurrenceKey"
+    )
+    SELECT k0, k1, max(l0) AS l0, max(l1) AS l1, sum(planned)::int AS planned, sum(held)::int AS held,
+           sum(partial)::int AS partial, sum(failed)::int AS failed, sum(missed)::int AS missed,
+           sum(preempted)::int AS preempted, sum(cancelled)::int AS cancelled,
+           coalesce(sum(seconds), 0)::float8 AS seconds,
+           (sum(skew_sum) / nullif(sum(skew_n), 0))::float8 AS avg_skew, max(max_skew)::float8 AS max_skew
+      FROM counted GROUP BY k0, k1 ORDER BY 1, 2`,
   );
 }
 
