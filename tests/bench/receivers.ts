@@ -5,14 +5,26 @@
  * says `ready` with them; `report` answers with what it saw since the previous report, `end`
  * stops it. RTCP (sender reports, BYE) sent to port + 1 may reach another receiver: it is ignored.
  *
+ * The children are ./rtp-receiver.c, built once with the system's C compiler: the kernel stamps
+ * each packet as it arrives (SO_TIMESTAMPNS), so when the child gets round to reading it does
+ * not count, and one child reads thousands of sockets for a few % of a core. Node children that
+ * stamp on their `message` event were the measure before: ten of them reading 50,000 packets a
+ * second took most of this 2-core machine from the sender they were measuring (jitter p99 8.5 s
+ * at 1,000 streams, the sender's own pacer 7.2 s behind). Without a C compiler the Node children
+ * are still used (`Receivers.stamps` says which).
+ *
  * Two modes:
  * - `lateness`: per packet, how far behind its media time it arrived, counted from the first
  *   packet at that socket (pacing jitter);
  * - `first`: per socket, when its first packet arrived, on the system-wide monotonic clock
  *   (`process.hrtime`, the same in every process), so the parent can compare it with an instant.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -41,23 +53,37 @@ interface Child {
   ports: number[];
 }
 
+/** Sockets per C child: it reads 50,000 packets a second from 1,000 sockets for a few % of a core. */
+const PER_NATIVE_CHILD = 2500;
+
+/** The RTP clock the lateness is counted in (the benchmarks send PCMU). */
+const CLOCK_HZ = 8000;
+
 export class Receivers {
   private constructor(
     private readonly children: Child[],
     /** One port per receiving socket; RTP goes there (RTCP to port + 1 is ignored). */
     readonly ports: number[],
+    /** Who stamps arrivals: the kernel (C children) or the Node children's event loops. */
+    readonly stamps: 'kernel' | 'node',
   ) {}
 
-  /** `sockets` receivers, at most `perProcess` per child process; resolves once every one is bound. */
+  /**
+   * `sockets` receivers, at most `perProcess` per Node child process (the C children take more);
+   * resolves once every one is bound.
+   */
   static async start(mode: ReceiverMode, sockets: number, perProcess: number): Promise<Receivers> {
+    const native = nativeReceiver();
+    const per = native ? PER_NATIVE_CHILD : perProcess;
     const children = await Promise.all(
-      Array.from({ length: Math.ceil(sockets / perProcess) }, (_, c) =>
-        startChild(mode, Math.min(perProcess, sockets - c * perProcess)),
+      Array.from({ length: Math.ceil(sockets / per) }, (_, c) =>
+        startChild(mode, Math.min(per, sockets - c * per), native),
       ),
     );
     return new Receivers(
       children,
       children.flatMap((c) => c.ports),
+      native ? 'kernel' : 'node',
     );
   }
 
@@ -87,12 +113,42 @@ async function nextLine(child: Child): Promise<string> {
   return value;
 }
 
-async function startChild(mode: ReceiverMode, sockets: number): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--receive', mode, String(sockets)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+let built: string | null | undefined;
+
+/** ./rtp-receiver.c built into the temp directory (once per source), or null without a C compiler. */
+function nativeReceiver(): string | null {
+  if (built !== undefined) return built;
+  const source = fileURLToPath(new URL('./rtp-receiver.c', import.meta.url));
+  const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const binary = join(tmpdir(), `loa-rtp-receiver-${hash}`);
+  built = binary;
+  if (existsSync(binary)) return binary;
+  try {
+    const partial = `${binary}.${process.pid}`;
+    execFileSync(process.env.CC ?? 'cc', ['-O2', '-o', partial, source], { stdio: 'pipe' });
+    renameSync(partial, binary);
+  } catch (err) {
+    process.stderr.write(
+      `bench: no C receiver (${(err as Error).message.split('\n')[0]}); Node receivers stamp arrivals\n`,
+    );
+    built = null;
+  }
+  return built;
+}
+
+async function startChild(mode: ReceiverMode, sockets: number, native: string | null): Promise<Child> {
+  const child = native
+    ? // A session of its own (setsid): the kernel's autogroup scheduling then shares the CPU
+      // between the sender's session and the receivers' as between two machines' worth of work.
+      spawn(native, [mode, String(sockets), String(CLOCK_HZ)], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        detached: true,
+      })
+    : spawn(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--receive', mode, String(sockets)],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ready = { process: child, lines, ports: [] };
   const line = await nextLine(ready);
@@ -141,7 +197,7 @@ async function receive(mode: ReceiverMode, sockets: number): Promise<void> {
           lateness.push(0);
           return;
         }
-        lateness.push(at - (o.at + ((ts - o.ts) >>> 0) / 8));
+        lateness.push(at - (o.at + ((ts - o.ts) >>> 0) / (CLOCK_HZ / 1000)));
       });
     }
     ports.push(socket.address().port);

@@ -2,11 +2,14 @@
  * Sends units (packets, frames) at their media time against the monotonic clock.
  *
  * Each unit's send time is start + its own media offset, never the previous send + a delay, so
- * timer lateness does not accumulate into drift. Node's timers are late by up to a millisecond
- * or more, so the pacer sleeps on a coarse `setTimeout` until `spinMs` before the due time, then
- * finishes with `setImmediate` turns: each turn checks the clock and yields to I/O, so the event
- * loop is never held for more than one send. The first unit goes out synchronously inside
- * `pace()`, so airings started in one loop send their first audio in that loop.
+ * timer lateness does not accumulate into drift. The pacer sleeps on `setTimeout` until the due
+ * time and checks the clock when it wakes (a timer that fires early is simply set again), which
+ * lands within about a millisecond. A caller may ask for a finer finish (`spinMs`): the last
+ * milliseconds are then `setImmediate` turns, each checking the clock and yielding to I/O. It is
+ * off by default: on a busy machine a process that spins uses up its share of the CPU and the
+ * kernel then runs it after the processes that slept (RTP fan-out to 1,000 clusters, load ~6 on
+ * 2 cores: the spinning pacer fell hundreds of ms behind). The first unit goes out synchronously
+ * inside `pace()`, so airings started in one loop send their first audio in that loop.
  */
 export interface PacerOptions {
   count: number;
@@ -47,7 +50,7 @@ export interface Pacing {
 
 /** Later than this, AES67-style receivers drop a packet (perf-and-reliability §1.4: fpp#2848). */
 export const LATE_MS = 20;
-const DEFAULT_SPIN_MS = 2;
+const DEFAULT_SPIN_MS = 0;
 
 export function pace(options: PacerOptions): Pacing {
   // The global `performance` (not node:perf_hooks' import), so test fake timers can drive it.
