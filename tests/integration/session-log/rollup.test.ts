@@ -277,7 +277,7 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
     await applyMigrations(db.adapterFactory);
     mix = endings(13);
     for (const e of mix) await append(db, e);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await db?.drop();
@@ -311,7 +311,7 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
     await expectRollupEqualsRaw(db, request({ communeId: cluster.commune.id, marketDay: '2026-07-01' }));
     const scoped = { ...request({ quarter: '2026-Q3' }), scope: { communeIds: [cluster.commune.id] } };
     await expectRollupEqualsRaw(db, scoped);
-  });
+  }, 180_000);
 
   it('a rebuild gives the rows the appends made', async () => {
     const appended = await rollupRows(db);
@@ -334,7 +334,7 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
     for (const e of endings(14).slice(0, 40)) await append(db, e);
     await expectRollupEqualsRaw(db, other);
     await rebuildRollup(db.prisma, 0.9);
-  });
+  }, 120_000);
 
   it('is written only by the append and the rebuild', async () => {
     for (const sql of [
