@@ -11,9 +11,9 @@
  *  - a time that exists twice (clocks fall back) means its first occurrence, so a slot airs once,
  *    at the earlier instant.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { type IsoDate, parseIsoDate } from './civil-date.ts';
-import { DEFAULT_ZONE } from './market-calendar.ts';
+import { DEFAULT_ZONE, isKnownZone } from './market-calendar.ts';
 
 /** A local time of day, `HH:mm`, 00:00–23:59. */
 export type TimeOfDay = string;
@@ -36,8 +36,7 @@ export function isTimeOfDay(text: string): boolean {
 
 /** The UTC instant at which `time` (HH:mm) occurs on civil `date` in `zone`. */
 export function slotStartUtc(date: IsoDate, time: TimeOfDay, zone: string = DEFAULT_ZONE): Date {
-  if (!IANAZone.isValidZone(zone))
-    throw new SlotTimeError(`múi giờ không hợp lệ / unknown time zone: "${zone}"`);
+  if (!isKnownZone(zone)) throw new SlotTimeError(`múi giờ không hợp lệ / unknown time zone: "${zone}"`);
   const { year, month, day } = parseIsoDate(date);
   const local = DateTime.fromObject({ year, month, day, ...parseTimeOfDay(time) }, { zone });
   // luxon already shifts a non-existent time forward; for a repeated time it may pick either
@@ -54,8 +53,7 @@ export function localDateTimeOf(
   instant: Date,
   zone: string = DEFAULT_ZONE,
 ): { date: IsoDate; time: TimeOfDay } {
-  if (!IANAZone.isValidZone(zone))
-    throw new SlotTimeError(`múi giờ không hợp lệ / unknown time zone: "${zone}"`);
+  if (!isKnownZone(zone)) throw new SlotTimeError(`múi giờ không hợp lệ / unknown time zone: "${zone}"`);
   const local = DateTime.fromJSDate(instant, { zone });
   return { date: local.toFormat('yyyy-MM-dd'), time: local.toFormat('HH:mm') };
 }

@@ -131,6 +131,19 @@ export function planSlot(
     const scheduledAt = slotStartUtc(day.date, slot.timeOfDay, slot.calendar.zone);
     if (scheduledAt < window.from || scheduledAt >= window.to) continue;
     const airing = slot.playlist.map((id) => bulletins.get(id)).filter((b) => airableAt(b, scheduledAt));
+    // Clusters of one profile air the same items: built once per occurrence and profile.
+    const itemsByProfile = new Map<string, { items: PlanItem[]; durationSec: number } | null>();
+    const planFor = (profileId: string) => {
+      if (!itemsByProfile.has(profileId)) {
+        const items = itemsFor(slot, airing, profileId);
+        const durationSec = items?.reduce(
+          (sum, item) => sum + (item.gapBeforeSec ?? 0) + item.durationSec,
+          0,
+        );
+        itemsByProfile.set(profileId, items && { items, durationSec: durationSec ?? 0 });
+      }
+      return itemsByProfile.get(profileId) ?? null;
+    };
     for (const clusterId of slot.clusterIds) {
       const cluster = clusters.get(clusterId);
       const miss = (reason: Unplanned['reason']) =>
@@ -143,8 +156,8 @@ export function planSlot(
         miss('no-airable-bulletin');
         continue;
       }
-      const items = itemsFor(slot, airing, cluster.profileId);
-      if (!items) {
+      const plan = planFor(cluster.profileId);
+      if (!plan) {
         miss('no-rendition-for-profile');
         continue;
       }
@@ -157,8 +170,8 @@ export function planSlot(
         priority: slot.priority,
         profileId: cluster.profileId,
         driverKind: cluster.driverKind,
-        durationSec: items.reduce((sum, item) => sum + (item.gapBeforeSec ?? 0) + item.durationSec, 0),
-        items,
+        durationSec: plan.durationSec,
+        items: plan.items,
       });
     }
   }

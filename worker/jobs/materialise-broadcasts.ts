@@ -31,11 +31,20 @@ export async function materialiseBroadcasts(
   const window = { from: new Date(options.now), to: new Date(options.now + options.horizonMs) };
   const totals = { created: 0, updated: 0, removed: 0 };
   const seen = new Set<string>();
+  const add = (counts: { created: number; updated: number; removed: number }) => {
+    totals.created += counts.created;
+    totals.updated += counts.updated;
+    totals.removed += counts.removed;
+  };
+  // One page's writes run while the next page is read and planned, so the database and this
+  // process work at the same time; never more than one write in flight, so memory stays at two
+  // pages whatever the number of clusters. Pages hold disjoint slots: their writes are independent.
+  let writing: ReturnType<typeof syncPlanned> | null = null;
   let after: string | null = null;
   do {
     const page = await plannablePage(db, {
       after,
-      size: options.pageSize ?? 200,
+      size: options.pageSize ?? 500,
       ...(options.slotIds ? { slotIds: options.slotIds } : {}),
     });
     const planned = page.slots.flatMap((slot) => {
@@ -43,18 +52,17 @@ export async function materialiseBroadcasts(
       for (const u of unplanned) logger.debug({ module: 'materialise', ...u }, 'occurrence not planned');
       return planned;
     });
-    const counts = await syncPlanned(
+    if (writing) add(await writing);
+    writing = syncPlanned(
       db,
       page.slots.map((s) => s.id),
       window,
       planned,
     );
     for (const slot of page.slots) seen.add(slot.id);
-    totals.created += counts.created;
-    totals.updated += counts.updated;
-    totals.removed += counts.removed;
     after = page.next;
   } while (after);
+  if (writing) add(await writing);
   if (!options.slotIds) totals.removed += await removeOrphans(db, window);
   else {
     // Slots asked for that are gone (deleted): their future broadcasts go with them.

@@ -1,10 +1,10 @@
 // Market calendars over HTTP: the body is the public market-rule format (domain schemas), so
 // the API, the database and the CLI speak the same JSON.
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import {
   BRANCHES,
   isIsoDate,
+  isKnownZone,
   MarketCalendarSchema,
   MarketExceptionsSchema,
   TetPolicySchema,
@@ -15,9 +15,7 @@ import { Uuid } from '../../http/schemas.ts';
 /** The longest range an occurrence preview or a feed may cover. */
 export const MAX_RANGE_DAYS = 400;
 
-export const Zone = z
-  .string()
-  .refine((zone) => IANAZone.isValidZone(zone), { message: 'unknown IANA time zone' });
+export const Zone = z.string().refine(isKnownZone, { message: 'unknown IANA time zone' });
 export const IsoDate = z.string().refine(isIsoDate, { message: 'expected a real date YYYY-MM-DD' });
 
 const calendarFields = {
