@@ -3,27 +3,28 @@
  * (no ffmpeg per cluster).
  *
  * Fan-out: airings of the same programme, encoding and payload type due at the same instant
- * share one group. The programme is read and packetised once per group, in `prepare`; the
- * `start()` calls of the instant join the group in the same event-loop turn, and a microtask
- * after the engine's start loop sends each packet to every member from one pacer, so the first
- * packets of all clusters leave in one loop. A cluster started after its group has begun gets a
- * group of its own (from the first packet, its own SSRC), never the middle of someone else's.
- * At the end (or on stop) each receiver gets an RTCP sender report and BYE on port + 1.
+ * share one group. The programme is read and packetised once per group, in `prepare`, and the
+ * packets handed to the fan-out thread (./rtp-fanout/): it owns the sockets and paces every
+ * group, each 20 ms tick sending the group's one packet to all its members, out of reach of the
+ * main event loop's database and HTTP work. The `start()` calls of the instant join the group in
+ * the same event-loop turn, and a microtask after the engine's start loop launches it, so the
+ * first packets of all clusters leave in one loop. A cluster started after its group has begun
+ * gets a group of its own (from the first packet, its own SSRC), never the middle of someone
+ * else's. At the end (or on stop) each receiver gets an RTCP sender report and BYE on port + 1.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { z } from 'zod';
 import { DriverConfigByKind } from '../../domain/driver-config.ts';
 import { clusterProfileId } from '../../media/cluster-profile.ts';
 import { findProfile } from '../../media/profiles.ts';
 import { encodingOf, packetise, type RtpEncoding, type RtpStream } from '../../media/rtp/payload.ts';
-import { senderReportAndBye } from '../../media/rtp/rtcp.ts';
 import { isMulticast, writeSdp } from '../../media/rtp/sdp.ts';
 import { buildPackets, type RtpPacketPlan, randomNumbering } from '../../media/rtp/session.ts';
-import { type LatenessSummary, type Pacing, pace, wallTimeOf } from '../dispatch/pacer.ts';
+import type { LatenessSummary } from '../dispatch/pacer.ts';
 import type { Airing, AiringOutcome, AiringRequest, ClusterProbe, Driver, PreparedAiring } from './driver.ts';
 import { ClusterOfflineError, tcpProbe } from './probe.ts';
 import { assertProfile, readProgramme } from './programme.ts';
+import { FanOutSender } from './rtp-fanout/sender.ts';
 
 export type RtpConfig = z.infer<(typeof DriverConfigByKind)['RTP']>;
 
@@ -48,12 +49,10 @@ export function clusterSdp(config: RtpConfig, address = config.host): string {
 }
 
 interface Destination {
-  socket: Socket;
+  id: number;
+  socket: string;
   address: string;
   port: number;
-  /** One callback per destination, made once: no allocation per packet. */
-  onSent: (err: Error | null) => void;
-  errors: number;
   firstAudio: (wallMs: number) => void;
   /** Ended before the first packet: there is no first audio. */
   noAudio: (reason: Reason) => void;
@@ -61,28 +60,37 @@ interface Destination {
   ended: boolean;
 }
 
-/** Packets between two checked sends (about one a second). */
-const CHECK_EVERY = 50;
-/** Consecutive failed checked sends (about 3 s) after which a cluster's airing ends. */
-const MAX_SEND_ERRORS = 3;
-
+/**
+ * One packetisation aired from one instant to many clusters. The packets are built here when the
+ * group is made (in `prepare`) and handed to the fan-out thread, which paces them.
+ */
 class FanOutGroup {
-  private readonly members = new Set<Destination>();
-  private pacing: Pacing | undefined;
+  readonly id: number;
+  private readonly members = new Map<number, Destination>();
+  private launched = false;
   private launchQueued = false;
   private readonly numbering = randomNumbering();
-  /** Built when the group is made (in `prepare`), not at the instant. */
-  private readonly packets: RtpPacketPlan[];
-  private octets = 0;
+  private readonly atMs: Float64Array;
+  private readonly durationMs: Float64Array;
   /** Airings prepared for this group and neither started nor abandoned. */
   pending = 0;
 
   constructor(
+    private readonly sender: FanOutSender,
     readonly stream: RtpStream,
     payloadType: number,
     private readonly onLaunch: () => void,
   ) {
-    this.packets = buildPackets(stream, payloadType, this.numbering);
+    this.id = sender.id();
+    const packets = buildPackets(stream, payloadType, this.numbering);
+    this.atMs = Float64Array.from(packets, (p) => p.atMs);
+    this.durationMs = Float64Array.from(packets, (p) => p.durationMs);
+    sender.group({
+      group: this.id,
+      ssrc: this.numbering.ssrc,
+      ...packBytes(packets),
+      atMs: Float64Array.from(this.atMs),
+    });
   }
 
   /** A start() has come: the group sends its first packet at the end of this turn and takes no new preparations. */
@@ -90,13 +98,13 @@ class FanOutGroup {
     return this.launchQueued;
   }
 
-  /** The first packet has gone: a newcomer can no longer start with it. */
+  /** The first packet has been asked for: a newcomer can no longer start with it. */
   get begun(): boolean {
-    return this.pacing !== undefined;
+    return this.launched;
   }
 
   join(destination: Destination): void {
-    this.members.add(destination);
+    this.members.set(destination.id, destination);
     if (this.launchQueued) return;
     this.launchQueued = true;
     this.onLaunch();
@@ -105,66 +113,48 @@ class FanOutGroup {
   }
 
   leave(destination: Destination, reason: Reason): void {
-    if (!this.members.delete(destination)) return;
-    this.finish(destination, reason);
-    if (this.members.size === 0) this.pacing?.stop();
+    if (!this.members.has(destination.id)) return;
+    if (this.launched) this.sender.leave(destination.id, reason);
+    else this.finish(destination, 0, reason);
+  }
+
+  /** Never started: the thread can let the packets go. */
+  drop(): void {
+    if (!this.launchQueued) this.sender.drop(this.id);
   }
 
   private launch(): void {
-    if (this.members.size === 0) return; // every member stopped before the first packet
-    const packets = this.packets;
-    this.pacing = pace({
-      count: packets.length,
-      dueMs: (i) => packets[i]?.atMs ?? 0,
-      send: (i) => this.send(i),
-    });
-    void this.pacing.done.then((report) => {
-      for (const member of [...this.members]) {
-        this.members.delete(member);
-        this.finish(member, undefined, report.lateness);
-      }
-    });
-  }
-
-  private send(index: number): void {
-    const plan = this.packets[index];
-    if (!plan) return;
-    this.octets += plan.packet.length - 12;
-    // A send callback costs a tick per packet per cluster; sampling one a second still finds an
-    // unreachable cluster, and a fan-out to 1,000 clusters keeps its 20 ms budget.
-    const checked = index % CHECK_EVERY === 0;
-    for (const d of this.members) {
-      if (checked) d.socket.send(plan.packet, d.port, d.address, d.onSent);
-      else d.socket.send(plan.packet, d.port, d.address);
-      if (index === 0) d.firstAudio(wallTimeOf(performance.now()));
+    this.launched = true;
+    if (this.members.size === 0) {
+      this.sender.drop(this.id); // every member stopped before the first packet
+      return;
     }
+    this.sender.launch(
+      this.id,
+      [...this.members.values()].map((d) => ({
+        id: d.id,
+        socket: d.socket,
+        address: d.address,
+        port: d.port,
+        first: d.firstAudio,
+        ended: (report) => this.finish(d, report.sent, report.reason, report.lateness),
+      })),
+    );
   }
 
-  private secondsSent(): number {
-    const sent = this.pacing?.sent ?? 0;
-    const last = this.packets[sent - 1];
-    return last ? (last.atMs + last.durationMs) / 1000 : 0;
+  private secondsSent(sent: number): number {
+    if (sent === 0) return 0;
+    return ((this.atMs[sent - 1] ?? 0) + (this.durationMs[sent - 1] ?? 0)) / 1000;
   }
 
-  private finish(d: Destination, reason?: Reason, lateness?: LatenessSummary): void {
+  private finish(d: Destination, sent: number, reason?: Reason, lateness?: LatenessSummary): void {
     if (d.ended) return;
     d.ended = true;
-    const sent = this.pacing?.sent ?? 0;
+    this.members.delete(d.id);
     if (sent === 0) d.noAudio(reason ?? { code: 'no-audio', message: 'ended before the first packet' });
-    const last = this.packets[sent - 1];
-    if (last) {
-      const report = senderReportAndBye({
-        ssrc: this.numbering.ssrc,
-        wallMs: Date.now(),
-        rtpTimestamp: last.timestamp,
-        packets: sent,
-        octets: this.octets,
-      });
-      d.socket.send(report, d.port + 1, d.address);
-    }
-    const whole = sent >= this.packets.length && this.packets.length > 0;
+    const whole = sent >= this.atMs.length && this.atMs.length > 0;
     d.end({
-      secondsAired: this.secondsSent(),
+      secondsAired: this.secondsSent(sent),
       ...(reason && !whole ? { error: reason } : {}),
       receipt: {
         ssrc: this.numbering.ssrc,
@@ -174,6 +164,23 @@ class FanOutGroup {
       },
     });
   }
+}
+
+/** Every packet of a stream back to back in one transferable buffer. */
+function packBytes(packets: RtpPacketPlan[]): {
+  bytes: ArrayBuffer;
+  offsets: Int32Array;
+  timestamps: Uint32Array;
+} {
+  const offsets = new Int32Array(packets.length + 1);
+  packets.forEach((p, i) => {
+    offsets[i + 1] = (offsets[i] ?? 0) + p.packet.length;
+  });
+  const bytes = new Uint8Array(offsets[packets.length] ?? 0);
+  packets.forEach((p, i) => {
+    bytes.set(p.packet, offsets[i]);
+  });
+  return { bytes: bytes.buffer, offsets, timestamps: Uint32Array.from(packets, (p) => p.timestamp) };
 }
 
 export interface RtpDriverOptions {
@@ -186,7 +193,9 @@ export class RtpDriver implements Driver<RtpConfig> {
   readonly leadMs = 2000;
   private readonly groups = new Map<string, FanOutGroup>();
   private readonly streams = new Map<string, Promise<RtpStream>>();
-  private readonly sockets = new Map<string, Promise<Socket>>();
+  /** Socket keys opened (or being opened) in the fan-out thread. */
+  private readonly sockets = new Map<string, Promise<void>>();
+  private readonly sender = new FanOutSender();
 
   constructor(private readonly options: RtpDriverOptions = {}) {}
 
@@ -215,7 +224,7 @@ export class RtpDriver implements Driver<RtpConfig> {
     const stream = await this.stream(`${programme}|${encoding}`, request, encoding, signal);
     let group = this.groups.get(key);
     if (!group || group.starting) {
-      const created = new FanOutGroup(stream, config.payloadType, () => {
+      const created = new FanOutGroup(this.sender, stream, config.payloadType, () => {
         if (this.groups.get(key) === created) this.groups.delete(key);
       });
       this.groups.set(key, created);
@@ -224,31 +233,33 @@ export class RtpDriver implements Driver<RtpConfig> {
     group.pending++;
     const joined = group;
     let settled = false;
-    const release = () => {
+    const release = (abandoned: boolean) => {
       if (settled) return;
       settled = true;
       joined.pending--;
       if (joined.pending === 0 && !joined.starting) {
         if (this.groups.get(key) === joined) this.groups.delete(key);
         this.streams.delete(`${programme}|${encoding}`);
+        if (abandoned) joined.drop();
       }
     };
     return {
       start: () => {
-        release();
+        release(false);
         // A group that has begun cannot take a newcomer from the first packet: give it its own.
-        const target = joined.begun ? new FanOutGroup(stream, config.payloadType, () => {}) : joined;
-        return startDestination(target, socket, address, config.port);
+        const target = joined.begun
+          ? new FanOutGroup(this.sender, stream, config.payloadType, () => {})
+          : joined;
+        return startDestination(target, this.sender.id(), socket, address, config.port);
       },
-      abandon: async () => release(),
+      abandon: async () => release(true),
     };
   }
 
-  /** Closes the sockets (worker shutdown). */
+  /** Ends the fan-out thread and its sockets (worker shutdown). */
   async close(): Promise<void> {
-    const sockets = await Promise.all(this.sockets.values());
     this.sockets.clear();
-    for (const socket of sockets) socket.close();
+    await this.sender.close();
   }
 
   private stream(
@@ -268,43 +279,32 @@ export class RtpDriver implements Driver<RtpConfig> {
     return stream;
   }
 
-  private socket(type: 'udp4' | 'udp6', config: RtpConfig, multicast: boolean): Promise<Socket> {
+  /** The key of the thread's socket for this config, opened there once. */
+  private async socket(type: 'udp4' | 'udp6', config: RtpConfig, multicast: boolean): Promise<string> {
     const key = `${type}|${multicast ? `${config.ttl}|${config.interface ?? ''}` : 'unicast'}`;
-    let socket = this.sockets.get(key);
-    if (!socket) {
-      socket = openSocket(type, multicast ? config : undefined, this.options.sendBufferBytes ?? 4 << 20);
-      this.sockets.set(key, socket);
-      socket.catch(() => this.sockets.delete(key));
+    let opened = this.sockets.get(key);
+    if (!opened) {
+      opened = this.sender.socket({
+        key,
+        type,
+        sendBufferBytes: this.options.sendBufferBytes ?? 4 << 20,
+        ...(multicast ? { multicast: { ttl: config.ttl, interface: config.interface } } : {}),
+      });
+      this.sockets.set(key, opened);
+      opened.catch(() => this.sockets.delete(key));
     }
-    return socket;
+    await opened;
+    return key;
   }
 }
 
-async function openSocket(
-  type: 'udp4' | 'udp6',
-  multicast: Pick<RtpConfig, 'ttl' | 'interface'> | undefined,
-  sendBufferBytes: number,
-): Promise<Socket> {
-  const socket = createSocket({ type, sendBufferSize: sendBufferBytes });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  // Send errors reach each destination's callback; this only keeps a stray one from crashing the worker.
-  socket.on('error', () => {});
-  socket.unref();
-  if (multicast) {
-    socket.setMulticastTTL(multicast.ttl);
-    socket.setMulticastLoopback(true);
-    if (multicast.interface) socket.setMulticastInterface(multicast.interface);
-  }
-  return socket;
-}
-
-function startDestination(group: FanOutGroup, socket: Socket, address: string, port: number): Airing {
+function startDestination(
+  group: FanOutGroup,
+  id: number,
+  socket: string,
+  address: string,
+  port: number,
+): Airing {
   let resolveFirst: (at: number) => void = () => {};
   let rejectFirst: (reason: Reason) => void = () => {};
   let resolveDone: (outcome: AiringOutcome) => void = () => {};
@@ -317,20 +317,11 @@ function startDestination(group: FanOutGroup, socket: Socket, address: string, p
     resolveDone = resolve;
   });
   const destination: Destination = {
+    id,
     socket,
     address,
     port,
-    errors: 0,
     ended: false,
-    onSent: (err) => {
-      if (!err) {
-        destination.errors = 0;
-        return;
-      }
-      if (++destination.errors >= MAX_SEND_ERRORS) {
-        group.leave(destination, { code: 'send-failed', message: `${address}:${port}: ${err.message}` });
-      }
-    },
     firstAudio: resolveFirst,
     noAudio: (reason) => rejectFirst(reason),
     end: (outcome) => resolveDone(outcome),

@@ -1,0 +1,228 @@
+/**
+ * The RTP fan-out thread: owns the driver's UDP sockets and paces every group, so the worker's
+ * main event loop (database queries — PGlite runs in it — HTTP, BullMQ) cannot hold a packet
+ * back. One pacer per group: each 20 ms tick sends the group's one prebuilt packet to every
+ * member. Started by ./sender.ts; speaks ./messages.ts.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { parentPort } from 'node:worker_threads';
+import { senderReportAndBye } from '../../../media/rtp/rtcp.ts';
+import { type LatenessSummary, type Pacing, pace, wallTimeOf } from '../../dispatch/pacer.ts';
+import type { FromThread, GroupPackets, LaunchMember, Reason, SocketSpec, ToThread } from './messages.ts';
+
+/** Packets between two checked sends (about one a second). */
+const CHECK_EVERY = 50;
+/** Consecutive failed checked sends (about 3 s) after which a cluster's airing ends. */
+const MAX_SEND_ERRORS = 3;
+
+const port = parentPort;
+if (!port) throw new Error('rtp-fanout/thread.ts runs as a worker thread');
+const post = (message: FromThread) => port.postMessage(message);
+
+interface Member {
+  id: number;
+  socket: Socket;
+  address: string;
+  port: number;
+  errors: number;
+  /** Made once per member: no allocation per packet. */
+  onSent: (err: Error | null) => void;
+}
+
+const sockets = new Map<string, Promise<Socket>>();
+const groups = new Map<number, Group>();
+const memberGroup = new Map<number, Group>();
+
+class Group {
+  private readonly members = new Map<number, Member>();
+  private readonly packets: Buffer[];
+  private pacing: Pacing | undefined;
+  private octets = 0;
+
+  constructor(private readonly data: GroupPackets) {
+    const bytes = Buffer.from(data.bytes);
+    this.packets = Array.from(data.atMs, (_, i) => bytes.subarray(data.offsets[i], data.offsets[i + 1]));
+  }
+
+  get launched(): boolean {
+    return this.pacing !== undefined;
+  }
+
+  async launch(wanted: LaunchMember[]): Promise<void> {
+    // Sockets were opened in `prepare`: this resolves in the same turn's microtasks.
+    const open = await Promise.all(wanted.map((m) => sockets.get(m.socket)));
+    const missing: number[] = [];
+    wanted.forEach((m, i) => {
+      const socket = open[i];
+      if (!socket) {
+        missing.push(m.id);
+        return;
+      }
+      const member: Member = { ...m, socket, errors: 0, onSent: () => {} };
+      member.onSent = (err) => this.sent(member, err);
+      this.members.set(m.id, member);
+      memberGroup.set(m.id, this);
+    });
+    if (missing.length > 0) this.endMembers(missing, { code: 'no-socket', message: 'socket not opened' });
+    if (this.members.size === 0) {
+      groups.delete(this.data.group);
+      return;
+    }
+    const atMs = this.data.atMs;
+    this.pacing = pace({ count: atMs.length, dueMs: (i) => atMs[i] ?? 0, send: (i) => this.send(i) });
+    void this.pacing.done.then((report) => {
+      groups.delete(this.data.group);
+      if (this.members.size > 0) this.endMembers([...this.members.keys()], undefined, report.lateness);
+    });
+  }
+
+  leave(id: number, reason: Reason): void {
+    if (!this.members.has(id)) return;
+    this.endMembers([id], reason);
+    if (this.members.size === 0) this.pacing?.stop();
+  }
+
+  private send(index: number): void {
+    const packet = this.packets[index];
+    if (!packet) return;
+    this.octets += packet.length - 12;
+    // A send callback costs a tick per packet per cluster; sampling one a second still finds an
+    // unreachable cluster.
+    const checked = index % CHECK_EVERY === 0;
+    if (index === 0) {
+      this.sendFirst(packet);
+      return;
+    }
+    for (const m of this.members.values()) {
+      if (checked) m.socket.send(packet, m.port, m.address, m.onSent);
+      else m.socket.send(packet, m.port, m.address);
+    }
+  }
+
+  /** Packet 0, and each member's first audio: when its own send returned (sends are synchronous). */
+  private sendFirst(packet: Buffer): void {
+    const ids = new Int32Array(this.members.size);
+    const wallMs = new Float64Array(ids.length);
+    let k = 0;
+    for (const m of this.members.values()) {
+      m.socket.send(packet, m.port, m.address, m.onSent);
+      ids[k] = m.id;
+      wallMs[k++] = performance.now();
+    }
+    for (let i = 0; i < k; i++) wallMs[i] = wallTimeOf(wallMs[i] ?? 0);
+    post({ t: 'first', members: ids, wallMs });
+  }
+
+  private sent(member: Member, err: Error | null): void {
+    if (!err) {
+      member.errors = 0;
+      return;
+    }
+    if (++member.errors >= MAX_SEND_ERRORS) {
+      this.leave(member.id, {
+        code: 'send-failed',
+        message: `${member.address}:${member.port}: ${err.message}`,
+      });
+    }
+  }
+
+  private endMembers(ids: number[], reason?: Reason, lateness?: LatenessSummary): void {
+    const sent = this.pacing?.sent ?? 0;
+    const report =
+      sent > 0
+        ? senderReportAndBye({
+            ssrc: this.data.ssrc,
+            wallMs: Date.now(),
+            rtpTimestamp: this.data.timestamps[sent - 1] ?? 0,
+            packets: sent,
+            octets: this.octets,
+          })
+        : undefined;
+    for (const id of ids) {
+      const m = this.members.get(id);
+      this.members.delete(id);
+      memberGroup.delete(id);
+      if (m && report) m.socket.send(report, m.port + 1, m.address);
+    }
+    post({
+      t: 'ended',
+      members: ids,
+      sent,
+      octets: this.octets,
+      ...(reason ? { reason } : {}),
+      ...(lateness ? { lateness } : {}),
+    });
+  }
+}
+
+async function openSocket(spec: SocketSpec): Promise<Socket> {
+  const family = spec.type === 'udp6' ? 6 : 4;
+  const socket = createSocket({
+    type: spec.type,
+    sendBufferSize: spec.sendBufferBytes,
+    // Destinations are addresses already (resolved in `prepare`): answering at once spares each
+    // send dns.lookup's process.nextTick and the closures around it.
+    lookup: (
+      address: string,
+      _options: unknown,
+      callback: (err: null, address: string, family: number) => void,
+    ) => callback(null, address, family),
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  // Send errors reach each member's callback; this only keeps a stray one from ending the thread.
+  socket.on('error', () => {});
+  if (spec.multicast) {
+    socket.setMulticastTTL(spec.multicast.ttl);
+    socket.setMulticastLoopback(true);
+    if (spec.multicast.interface) socket.setMulticastInterface(spec.multicast.interface);
+  }
+  return socket;
+}
+
+port.on('message', (message: ToThread) => {
+  switch (message.t) {
+    case 'socket': {
+      let socket = sockets.get(message.spec.key);
+      if (!socket) {
+        socket = openSocket(message.spec);
+        sockets.set(message.spec.key, socket);
+        socket.catch(() => sockets.delete(message.spec.key));
+      }
+      socket.then(
+        () => post({ t: 'socket', request: message.request }),
+        (err: Error) => post({ t: 'socket', request: message.request, error: err.message }),
+      );
+      return;
+    }
+    case 'group':
+      groups.set(message.group, new Group(message));
+      return;
+    case 'launch': {
+      const group = groups.get(message.group);
+      if (!group || group.launched) {
+        const ids = message.members.map((m) => m.id);
+        return post({
+          t: 'ended',
+          members: ids,
+          sent: 0,
+          octets: 0,
+          reason: { code: 'no-group', message: 'not prepared' },
+        });
+      }
+      void group.launch(message.members);
+      return;
+    }
+    case 'leave':
+      memberGroup.get(message.member)?.leave(message.member, message.reason);
+      return;
+    case 'drop':
+      if (!groups.get(message.group)?.launched) groups.delete(message.group);
+      return;
+  }
+});
