@@ -33,6 +33,7 @@ import { createJobProducer, type JobProducer } from './jobs/producer.ts';
 import { reconcileTranscodes } from './jobs/reconcile-transcodes.ts';
 import { sweepBroadcasts } from './jobs/sweep-broadcasts.ts';
 import { markTranscodeFailed, transcodeBulletin } from './jobs/transcode-bulletin.ts';
+import { verifyLogJob } from './jobs/verify-log.ts';
 import { type Receivers, startReceivers } from './receivers/service.ts';
 
 export interface WorkerContext {
@@ -54,6 +55,7 @@ interface HandlerContext extends WorkerContext {
   dispatch: DispatchDeps;
   drivers: ReadonlyMap<string, Driver>;
   receivers: Receivers | null;
+  redis: Redis;
 }
 
 /** A handler stops its children and returns (or throws) soon after `signal` fires. */
@@ -92,6 +94,8 @@ const HANDLERS: Record<JobName, Handler> = {
     const { exportId } = JOBS['export-report'].payload.parse(job.data);
     return exportReport(ctx.db, ctx.store.root, exportId, (p) => job.updateProgress(Math.round(p * 100)));
   },
+  'verify-log': (_job, ctx) =>
+    verifyLogJob(ctx.db, ctx.redis, ctx.config.REDIS_PREFIX, new Date(ctx.dispatch.clock.now())),
   'dispatch-instant': (job, ctx, signal) => {
     const { at } = JOBS['dispatch-instant'].payload.parse(job.data);
     return airBroadcasts(ctx.dispatch, { at: new Date(at) }, signal);
@@ -106,7 +110,9 @@ const HANDLERS: Record<JobName, Handler> = {
 const ON_FINAL_FAILURE: Partial<
   Record<JobName, (job: Job, err: Error, ctx: HandlerContext) => Promise<void>>
 > = {
-  'transcode-bulletin': (job, err, ctx) => markTranscodeFailed(ctx.db, job.data, err.message),
+  'transcode-bulletin': async (job, err, ctx) => {
+    await markTranscodeFailed(ctx.db, job.data, err.message);
+  },
 };
 
 export interface RunningWorkers {
@@ -136,7 +142,7 @@ export async function startWorkers(
   dispatch.airSoon = async (ids) => {
     await jobs.enqueue('air-now', { broadcastIds: ids }, airNowJobId(ids[0] as string));
   };
-  const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers, receivers };
+  const ctx: HandlerContext = { ...base, store, jobs, dispatch, drivers, receivers, redis: connection };
   const stopping = new AbortController();
   const workers: Worker[] = [];
   const schedulers: Queue[] = [];
@@ -180,9 +186,16 @@ export async function startWorkers(
       },
       { connection, prefix, concurrency, maxStalledCount: 1 },
     );
-    worker.on('failed', (job, err) =>
-      base.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed'),
-    );
+    worker.on('failed', (job, err) => {
+      base.logger.warn({ module: 'worker', queue, jobId: job?.id, err }, 'job failed');
+      // A job failed for good without running (past the stall limit: workers died with it) never
+      // reached the compensation above; a compare-and-set, so one that did changes nothing.
+      const compensate = job && ON_FINAL_FAILURE[job.name as JobName];
+      if (!job?.finishedOn || !compensate) return;
+      compensate(job, err, ctx).catch((e: Error) =>
+        base.logger.error({ module: 'worker', queue, jobId: job.id, err: e }, 'failure not recorded'),
+      );
+    });
     worker.on('error', (err) => base.logger.error({ module: 'worker', queue, err }, 'worker error'));
     workers.push(worker);
     const policy = (name: JobName): JobPolicy => JOBS[name];

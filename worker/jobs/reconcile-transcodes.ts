@@ -1,18 +1,29 @@
 // reconcile-transcodes: a bulletin left PROCESSING with no job (the API crashed between its
 // commit and the enqueue, or Redis lost the job) gets its job again. The deterministic job id
-// makes this a no-op when the job is there.
+// makes this a no-op when the job is there. One left PROCESSING by a job that failed for good
+// (its worker died before saying so, or the database was away then) is marked FAILED with the
+// job's reason: retrying it here would loop on an input that keeps failing.
 import { bulletinRepository } from '../../prisma/repositories/bulletins.ts';
 import type { DbClient } from '../../prisma/repositories/db.ts';
 import { transcodeJobId } from './catalogue.ts';
 import type { JobProducer } from './producer.ts';
+import { markTranscodeFailed } from './transcode-bulletin.ts';
 
-export async function reconcileTranscodes(db: DbClient, jobs: JobProducer): Promise<{ requeued: number }> {
+export async function reconcileTranscodes(
+  db: DbClient,
+  jobs: JobProducer,
+): Promise<{ requeued: number; failed: number }> {
   let requeued = 0;
+  let failed = 0;
   for (const { id, revision } of await bulletinRepository.processing(db)) {
     const existing = await jobs.queue('transcode').getJob(transcodeJobId(id, revision));
-    if (existing && !(await existing.isFailed())) continue;
+    if (existing && (await existing.isFailed())) {
+      if (await markTranscodeFailed(db, existing.data, existing.failedReason)) failed++;
+      continue;
+    }
+    if (existing) continue;
     await jobs.enqueue('transcode-bulletin', { bulletinId: id, revision }, transcodeJobId(id, revision));
     requeued++;
   }
-  return { requeued };
+  return { requeued, failed };
 }

@@ -143,10 +143,30 @@ export async function transcodeBulletin(job: Job, ctx: TranscodeContext, signal?
   }
 }
 
-/** Called when the job has failed for good: the bulletin says why, and can be retried. */
-export async function markTranscodeFailed(db: DbClient, data: unknown, reason: string) {
+/**
+ * BullMQ's own reasons for failing a job it no longer runs, in words the officer can act on: a
+ * job whose worker died with it once more than the stall limit (maxStalledCount) allows is failed
+ * by the next worker without running it — the same input would likely take that worker down too.
+ */
+const QUEUE_REASONS: Record<string, string> = {
+  'job stalled more than allowable limit':
+    'Máy xử lý đã dừng đột ngột nhiều lần khi đang xử lý bản tin này (có thể do thiếu bộ nhớ); ' +
+    'hãy xử lý lại hoặc tải lên tệp khác / The worker stopped abruptly more than once while ' +
+    'processing this bulletin (perhaps out of memory); process it again or upload another file',
+};
+
+/** The reason a bulletin shows for its failed processing. */
+export function transcodeFailureReason(message: string): string {
+  return QUEUE_REASONS[message] ?? message;
+}
+
+/**
+ * Called when the job has failed for good: the bulletin says why, and can be retried. A
+ * compare-and-set on the revision still processing, so calling it again changes nothing.
+ */
+export async function markTranscodeFailed(db: DbClient, data: unknown, reason: string): Promise<boolean> {
   const parsed = JOBS['transcode-bulletin'].payload.safeParse(data);
-  if (!parsed.success) return;
+  if (!parsed.success) return false;
   const { bulletinId, revision } = parsed.data;
-  await bulletins.markFailed(db, bulletinId, revision, reason);
+  return bulletins.markFailed(db, bulletinId, revision, transcodeFailureReason(reason));
 }
