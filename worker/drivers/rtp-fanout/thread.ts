@@ -30,6 +30,8 @@ interface Member {
 }
 
 const sockets = new Map<string, Promise<Socket>>();
+/** The sockets once open, for the launch to find without awaiting. */
+const open = new Map<string, Socket>();
 const groups = new Map<number, Group>();
 const memberGroup = new Map<number, Group>();
 
@@ -48,21 +50,20 @@ class Group {
     return this.pacing !== undefined;
   }
 
-  async launch(wanted: LaunchMember[]): Promise<void> {
-    // Sockets were opened in `prepare`: this resolves in the same turn's microtasks.
-    const open = await Promise.all(wanted.map((m) => sockets.get(m.socket)));
+  launch(wanted: LaunchMember[]): void {
     const missing: number[] = [];
-    wanted.forEach((m, i) => {
-      const socket = open[i];
+    for (const m of wanted) {
+      // Opened in `prepare`, before the instant: looked up, not awaited.
+      const socket = open.get(m.socket);
       if (!socket) {
         missing.push(m.id);
-        return;
+        continue;
       }
       const member: Member = { ...m, socket, errors: 0, onSent: () => {} };
       member.onSent = (err) => this.sent(member, err);
       this.members.set(m.id, member);
       memberGroup.set(m.id, this);
-    });
+    }
     if (missing.length > 0) this.endMembers(missing, { code: 'no-socket', message: 'socket not opened' });
     if (this.members.size === 0) {
       groups.delete(this.data.group);
@@ -190,9 +191,13 @@ port.on('message', (message: ToThread) => {
     case 'socket': {
       let socket = sockets.get(message.spec.key);
       if (!socket) {
+        const key = message.spec.key;
         socket = openSocket(message.spec);
-        sockets.set(message.spec.key, socket);
-        socket.catch(() => sockets.delete(message.spec.key));
+        sockets.set(key, socket);
+        socket.then(
+          (opened) => open.set(key, opened),
+          () => sockets.delete(key),
+        );
       }
       socket.then(
         () => post({ t: 'socket', request: message.request }),
@@ -215,7 +220,7 @@ port.on('message', (message: ToThread) => {
           reason: { code: 'no-group', message: 'not prepared' },
         });
       }
-      void group.launch(message.members);
+      group.launch(message.members);
       return;
     }
     case 'leave':
