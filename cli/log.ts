@@ -4,11 +4,15 @@
 // export printed (CSV, XLSX or any text holding its {"chainHeads":[…]} block). JSON on stdout;
 // exit 1 when anything does not match. Uses the server's configuration (DATABASE_URL, or the
 // PGlite data dir under LOA_DATA_DIR — stop `npm start` first, PGlite has one owner).
+// `loa log rollup` rebuilds the reports' rollup from the records under the configured counting
+// share (after LOA_SESSION_MIN_LANGUAGE_SHARE changed, the counts fold the raw records until then).
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ChainHead, ChainHeadsNotFound, findChainHeads } from '../domain/session-log/heads.ts';
+import { sessionMinLanguageShare } from '../platform/config.ts';
 import type { Db } from '../prisma/repositories/db.ts';
+import { rebuildRollup, rollupShare } from '../prisma/repositories/session-rollup.ts';
 import { type LogVerification, verifyLog } from '../prisma/repositories/session-verification.ts';
 import { CommandFailed, type CommandGroup, UsageError } from './command.ts';
 import { withDatabase } from './database.ts';
@@ -78,10 +82,25 @@ async function verify(args: string[]) {
   return withDatabase((db) => verifyCommand(db, args));
 }
 
+/** Rebuilds the reports' rollup for the configured share, on an open database (tests call it too). */
+export async function rollupCommand(db: Db, args: string[]) {
+  parseArgs({ args, options: {} });
+  const share = sessionMinLanguageShare();
+  const before = await rollupShare(db);
+  const started = performance.now();
+  const rows = await rebuildRollup(db, share);
+  return { share, previousShare: before, rows, ms: Math.round(performance.now() - started) };
+}
+
+async function rollup(args: string[]) {
+  return withDatabase((db) => rollupCommand(db, args));
+}
+
 export const logCommands: CommandGroup = {
   summary: 'the broadcast log (session records)',
   usage: [
     'loa log verify [--commune CODE] [--against <export file: csv, xlsx or text>]  (exit 1 if a record or head does not match)',
+    'loa log rollup  (rebuild the reports rollup from the records under LOA_SESSION_MIN_LANGUAGE_SHARE)',
   ],
-  commands: { verify },
+  commands: { verify, rollup },
 };

@@ -4,9 +4,10 @@
 // midnight, re-aired with another plan, emergencies, one to three languages, test tones), every
 // grouping and filter gives the same counts from the rollup as from the records; a rebuild gives
 // the rows the appends made; another share falls back to the records until the rollup is rebuilt
-// for it; and nobody but the two functions writes the rollup.
+// for it (`loa log rollup`); and nobody but the two functions writes the rollup.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rollupCommand } from '../../../cli/log.ts';
 import {
   DIMENSIONS,
   type Dimension,
@@ -327,7 +328,15 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
     expect(comparable(await countSessions(db.prisma, other, ['commune', 'language']))).toEqual(
       comparable(raw),
     );
-    await rebuildRollup(db.prisma, 0.8);
+    // `loa log rollup` rebuilds it under the configured share.
+    const saved = process.env.LOA_SESSION_MIN_LANGUAGE_SHARE;
+    process.env.LOA_SESSION_MIN_LANGUAGE_SHARE = '80%';
+    try {
+      expect(await rollupCommand(db.prisma, [])).toMatchObject({ share: 0.8, previousShare: 0.9 });
+    } finally {
+      if (saved === undefined) delete process.env.LOA_SESSION_MIN_LANGUAGE_SHARE;
+      else process.env.LOA_SESSION_MIN_LANGUAGE_SHARE = saved;
+    }
     expect(await rollupShare(db.prisma)).toBe(0.8);
     await expectRollupEqualsRaw(db, other);
     // Appends after the rebuild count under the new share too.
