@@ -1,0 +1,115 @@
+// The RTP driver paces in a thread of its own: a main event loop that cannot run for a second
+// (a long database statement on PGlite, which runs in it) does not hold the packets back. The
+// receiver is a child process that notes how late each packet arrives against its media time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { findProfile } from '../../../media/profiles.ts';
+import { RtpDriver } from '../../../worker/drivers/rtp.ts';
+import { evenPort } from './peers.ts';
+import { makeRendition } from './renditions.ts';
+
+const SECONDS = 3;
+const BLOCK_MS = 1000;
+let dir: string;
+let driver: RtpDriver;
+let path: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'loa-rtp-thread-'));
+  driver = new RtpDriver();
+  path = await makeRendition(dir, 'pcmu-8k', SECONDS);
+});
+afterAll(async () => {
+  await driver.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** PCMU at 8 kHz: RTP timestamp ticks per ms. */
+const TICKS_PER_MS = 8;
+
+const RECEIVER = `
+const socket = require('node:dgram').createSocket('udp4');
+let origin; let maxLateMs = 0; let packets = 0;
+socket.on('message', (m) => {
+  const at = performance.now();
+  if (m[1] >= 200 && m[1] <= 204) return; // RTCP
+  const ts = m.readUInt32BE(4);
+  packets++;
+  if (!origin) { origin = { at, ts }; return; }
+  maxLateMs = Math.max(maxLateMs, at - (origin.at + ((ts - origin.ts) >>> 0) / ${TICKS_PER_MS}));
+});
+socket.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
+process.stdin.once('data', () => setTimeout(() => {
+  console.log(JSON.stringify({ packets, maxLateMs }));
+  process.exit(0);
+}, 200));
+`;
+
+async function lateReceiver(port: number) {
+  const child: ChildProcess = spawn(process.execPath, ['-e', RECEIVER, String(port)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the receiver ended early');
+    return line.value;
+  };
+  expect(await next()).toBe('ready');
+  return {
+    report: async () => {
+      child.stdin?.write('report\n');
+      return JSON.parse(await next()) as { packets: number; maxLateMs: number };
+    },
+    kill: () => child.kill(),
+  };
+}
+
+it('keeps pacing while the main event loop is blocked for a second', async () => {
+  const port = evenPort();
+  const receiver = await lateReceiver(port);
+  try {
+    const profile = findProfile('pcmu-8k');
+    const prepared = await driver.prepare(
+      {
+        broadcastId: 'blocked',
+        clusterId: 'blocked',
+        startAt: Date.now(),
+        priority: 'NORMAL',
+        profile,
+        config: driver.parseConfig({ host: '127.0.0.1', port, payloadType: 0 }),
+        items: [
+          {
+            bulletinId: 'b',
+            renditionId: profile.id,
+            path,
+            sha256: 'c'.repeat(64),
+            bytes: 0,
+            durationSec: SECONDS,
+            segments: [],
+          },
+        ],
+      },
+      new AbortController().signal,
+    );
+    const airing = prepared.start();
+    await airing.firstAudioAt;
+    // Some packets out first (the receiver's origin), then this thread does nothing for a second.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS);
+    const outcome = await airing.done;
+    const seen = await receiver.report();
+    const packets = (SECONDS * 1000) / 20;
+    expect(outcome.receipt).toMatchObject({ packets });
+    expect(seen.packets).toBe(packets);
+    // A pacer on the blocked loop sends nothing for a second: its packets arrive ~1,000 ms late.
+    // The bound leaves room for a busy machine delaying the receiver process itself.
+    expect(seen.maxLateMs).toBeLessThan(BLOCK_MS / 2);
+  } finally {
+    receiver.kill();
+  }
+});
