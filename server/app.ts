@@ -86,7 +86,7 @@ function apiRoutes(deps: AppDeps, csrf: ReturnType<typeof createCsrf>): RouteDef
     ...communeRoutes(deps.db),
     ...clusterRoutes(deps.db),
     ...auditRoutes(deps.db),
-    ...logRoutes(deps.db),
+    ...logRoutes({ db: deps.db, redis: deps.redis, redisPrefix: deps.redisPrefix }),
     ...calendarRoutes(deps.db, deps.secret, replan),
     ...slotRoutes(deps.db, replan),
     ...bulletinRoutes({

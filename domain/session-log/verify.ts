@@ -16,11 +16,24 @@ export type Mismatch =
   | { problem: 'link'; seq: number; broadcastId: string; expected: string; found: string }
   | { problem: 'hash'; seq: number; broadcastId: string; expected: string; found: string };
 
+/** A chain position already verified: a later verification may start after it. */
+export interface ChainCheckpoint {
+  seq: number;
+  hash: string;
+}
+
 export class ChainVerifier {
-  private lastSeq = 0;
-  private lastHash = GENESIS_HASH;
+  private lastSeq: number;
+  private lastHash: string;
   private mismatch: Mismatch | null = null;
-  private count = 0;
+  private count: number;
+
+  /** From the start of the chain, or after a checkpoint (its records count as verified). */
+  constructor(from: ChainCheckpoint = { seq: 0, hash: GENESIS_HASH }) {
+    this.lastSeq = from.seq;
+    this.lastHash = from.hash;
+    this.count = from.seq;
+  }
 
   /** Takes the next record; returns false once a mismatch is found (later records add nothing). */
   push(record: ChainedRecord): boolean {

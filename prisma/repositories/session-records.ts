@@ -210,13 +210,17 @@ export async function chainOwners(db: Db, filter: { code?: string; communeIds?: 
   return communes.map((c): ChainOwner => ({ communeId: c.id, code: c.code, name: c.name }));
 }
 
-/** A commune's records in chain order, a page at a time (a million records never sit in memory). */
+/**
+ * A commune's records in chain order after `afterSeq`, a page at a time (a million records never
+ * sit in memory).
+ */
 export async function* chainRecords(
   db: Db,
   communeId: string,
+  afterSeq = 0,
   pageSize = 2_000,
 ): AsyncGenerator<ChainedRecord> {
-  let after = 0;
+  let after = afterSeq;
   for (;;) {
     const page = await db.sessionRecord.findMany({
       where: { communeId, seq: { gt: after } },

@@ -2,7 +2,7 @@
 // domain/session-log), optionally against the chain heads an earlier export printed.
 import { GENESIS_HASH } from '../../domain/session-log/canonical.ts';
 import type { ChainHead } from '../../domain/session-log/heads.ts';
-import { ChainVerifier, type Mismatch } from '../../domain/session-log/verify.ts';
+import { type ChainCheckpoint, ChainVerifier, type Mismatch } from '../../domain/session-log/verify.ts';
 import type { Db } from './db.ts';
 import { chainOwners, chainRecords } from './session-records.ts';
 
@@ -35,7 +35,17 @@ export interface LogVerification {
 
 export async function verifyLog(
   db: Db,
-  options: { communeCode?: string; communeIds?: string[]; against?: ChainHead[]; now?: Date } = {},
+  options: {
+    communeCode?: string;
+    communeIds?: string[];
+    against?: ChainHead[];
+    now?: Date;
+    /**
+     * Per commune id, a position an earlier verification reached: only the records after it are
+     * recomputed (the periodic check; `loa log verify` always recomputes whole chains).
+     */
+    resume?: ReadonlyMap<string, ChainCheckpoint>;
+  } = {},
 ): Promise<LogVerification> {
   const owners = await chainOwners(db, {
     ...(options.communeCode ? { code: options.communeCode } : {}),
@@ -52,10 +62,11 @@ export async function verifyLog(
   }
   const chains: ChainVerification[] = [];
   for (const owner of owners) {
-    const verifier = new ChainVerifier();
+    const from = options.resume?.get(owner.communeId);
+    const verifier = new ChainVerifier(from);
     const positions = wanted.get(owner.code);
-    let head: ChainVerification['head'] = null;
-    for await (const record of chainRecords(db, owner.communeId)) {
+    let head: ChainVerification['head'] = from ?? null;
+    for await (const record of chainRecords(db, owner.communeId, from?.seq)) {
       // Only a position reached by a chain that still verifies vouches for the export's head.
       if (!verifier.push(record)) break;
       if (positions?.has(record.seq)) positions.set(record.seq, record.hash);
@@ -78,15 +89,19 @@ export async function verifyLog(
     const found = h.seq === 0 ? GENESIS_HASH : (wanted.get(h.commune)?.get(h.seq) ?? null);
     return { ...h, found, ok: found === h.hash };
   });
+  const summary = summariseChains(chains, (options.now ?? new Date()).toISOString());
+  return {
+    ...summary,
+    ok: summary.ok && (against ?? []).every((a) => a.ok),
+    ...(against ? { against } : {}),
+  };
+}
+
+/** The verification of some chains (all, or those a reader may see) as the API and exports show it. */
+export function summariseChains(chains: ChainVerification[], checkedAt: string): LogVerification {
   // A broken chain has no head to vouch for.
   const chainHeads = chains
     .filter((c) => c.ok)
     .map((c) => ({ commune: c.commune, seq: c.head?.seq ?? 0, hash: c.head?.hash ?? GENESIS_HASH }));
-  return {
-    ok: chains.every((c) => c.ok) && (against ?? []).every((a) => a.ok),
-    checkedAt: (options.now ?? new Date()).toISOString(),
-    chains,
-    chainHeads,
-    ...(against ? { against } : {}),
-  };
+  return { ok: chains.every((c) => c.ok), checkedAt, chains, chainHeads };
 }

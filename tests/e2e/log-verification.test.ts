@@ -1,8 +1,11 @@
 // GET /api/log/verification: the log's verification state for auditors and admins, within their
-// scope; a record changed behind the application shows as broken, naming the record.
+// scope; a record changed behind the application shows as broken, naming the record. The
+// worker's verify-log job keeps that state: records appended since its last run, the whole log
+// once a day.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../platform/password.ts';
 import { moveBroadcast } from '../../prisma/repositories/broadcasts.ts';
+import { verifyLogJob } from '../../worker/jobs/verify-log.ts';
 import { createTestWorld, PASSWORD, signIn, type TestWorld } from '../setup/test-app.ts';
 
 let w: TestWorld;
@@ -20,7 +23,13 @@ beforeAll(async () => {
     [w.communeA.id, w.clusterA],
     [w.communeA.id, w.clusterA],
     [w.communeB.id, w.clusterB],
-  ] as const) {
+  ] as const)
+    await endOne(communeId, clusterId);
+});
+afterAll(() => w?.close());
+
+async function endOne(communeId: string, clusterId: string): Promise<void> {
+  {
     const b = await w.db.prisma.broadcast.create({
       data: {
         kind: 'EMERGENCY',
@@ -37,8 +46,16 @@ beforeAll(async () => {
     });
     expect(await moveBroadcast(w.db.prisma, b.id, 'MISSED', { reasonCode: 'late' })).toBe(true);
   }
-});
-afterAll(() => w?.close());
+}
+
+/** Changes one record's reason behind the application's back (trigger disabled, as a superuser could). */
+async function tamper(where: string): Promise<void> {
+  await w.db.prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe('ALTER TABLE session_record DISABLE TRIGGER session_record_no_update_delete');
+    await tx.$executeRawUnsafe(`UPDATE session_record SET reason = 'aired' WHERE ${where}`);
+    await tx.$executeRawUnsafe('ALTER TABLE session_record ENABLE TRIGGER session_record_no_update_delete');
+  });
+}
 
 it('shows auditors and admins the chains of their scope, and names a record changed behind the application', async () => {
   const admin = await signIn(w.app, 'admin');
@@ -49,13 +66,7 @@ it('shows auditors and admins the chains of their scope, and names a record chan
     all.body.chains.find((c: { communeId: string }) => c.communeId === id)?.records as number;
   expect([records(w.communeA.id), records(w.communeB.id)]).toEqual([2, 1]);
 
-  await w.db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe('ALTER TABLE session_record DISABLE TRIGGER session_record_no_update_delete');
-    await tx.$executeRawUnsafe(
-      `UPDATE session_record SET reason = 'aired' WHERE "communeId" = '${w.communeB.id}'`,
-    );
-    await tx.$executeRawUnsafe('ALTER TABLE session_record ENABLE TRIGGER session_record_no_update_delete');
-  });
+  await tamper(`"communeId" = '${w.communeB.id}'`);
   // Results are kept 30 s per scope: a scope not asked for before sees the change at once.
   const broken = await admin.send('get', `/api/log/verification?communeId=${w.communeB.id}`);
   expect(broken.status).toBe(200);
@@ -78,3 +89,42 @@ it('shows auditors and admins the chains of their scope, and names a record chan
   const officer = await signIn(w.app, 'officer');
   expect((await officer.send('get', '/api/log/verification')).status).toBe(403);
 });
+
+it('serves the background verification: new records checked each run, old ones rewritten caught by the daily whole run', async () => {
+  const admin = await signIn(w.app, 'admin');
+  const day = Date.now();
+  const run = (at: number) => verifyLogJob(w.db.prisma, w.redis, w.prefix, new Date(at));
+  expect(await run(day)).toMatchObject({ whole: true, ok: false });
+  const stored = await admin.send('get', '/api/log/verification');
+  // The job's result, not one computed for the request: same instant as the run.
+  expect(stored.body.checkedAt).toBe(new Date(day).toISOString());
+  const chainOf = (body: { chains: { communeId: string; records: number; ok: boolean }[] }, id: string) =>
+    body.chains.find((c) => c.communeId === id);
+  expect(chainOf(stored.body, w.communeA.id)).toMatchObject({ records: 2, ok: true });
+
+  // Commune A: its first record rewritten behind the application, then one more appended. The
+  // next run starts after the head it verified and sees only the new record…
+  await tamper(`"communeId" = '${w.communeA.id}' AND seq = 1`);
+  await endOne(w.communeA.id, w.clusterA);
+  expect(await run(day + 5 * 60_000)).toMatchObject({ whole: false });
+  const resumed = await latestOf(admin);
+  expect(chainOf(resumed, w.communeA.id)).toMatchObject({ records: 3, ok: true });
+  // …commune B, found broken, is recomputed whole every run and stays broken.
+  expect(chainOf(resumed, w.communeB.id)).toMatchObject({ ok: false });
+
+  // …and the day's whole run finds the rewrite.
+  expect(await run(day + 24 * 3600_000)).toMatchObject({ whole: true, ok: false });
+  const whole = await latestOf(admin);
+  expect(
+    whole.chains.find((c: { communeId: string }) => c.communeId === w.communeA.id).mismatch,
+  ).toMatchObject({
+    problem: 'hash',
+    seq: 1,
+  });
+});
+
+async function latestOf(admin: Awaited<ReturnType<typeof signIn>>) {
+  const res = await admin.send('get', '/api/log/verification');
+  expect(res.status).toBe(200);
+  return res.body;
+}

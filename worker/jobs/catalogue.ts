@@ -88,6 +88,17 @@ export const JOBS = {
     payload: z.object({}),
     everyMs: 30_000,
   },
+  // The log's chains recomputed in the background (worker/jobs/verify-log.ts): what was appended
+  // since the last run, and the whole log once a day.
+  'verify-log': {
+    queue: 'maintenance',
+    attempts: 1,
+    backoffMs: 0,
+    timeoutMs: 30 * 60_000,
+    concurrency: 1,
+    payload: z.object({}),
+    everyMs: 5 * 60_000,
+  },
   // A dispatch job lasts as long as its airings (a 30-minute bulletin repeated…); the engine
   // stops sending on the signal, and its rows say what aired.
   // An auditor's report export (CSV/XLSX): the file and its progress under <media>/exports/.

@@ -1,18 +1,24 @@
 // The broadcast log's verification state, for auditors and admins within their scope: every
 // chain they may see recomputed (see `loa log verify`), the first record that does not match,
-// and the heads an export made now would print. A full recomputation reads every record, so
-// one result per scope is kept for a short while.
+// and the heads an export made now would print. The worker's verify-log job keeps that state
+// (a million records take minutes); without a recent one (no worker running yet), the chains
+// are recomputed here, one result per scope kept for a short while.
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { hasGlobalRole } from '../../../domain/access.ts';
 import { communeRepository } from '../../../prisma/repositories/communes.ts';
 import type { DbClient } from '../../../prisma/repositories/db.ts';
 import { type LogVerification, verifyLog } from '../../../prisma/repositories/session-verification.ts';
+import { JOBS } from '../../../worker/jobs/catalogue.ts';
+import { latestVerification } from '../../../worker/jobs/verify-log.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
 
 const READERS = ['ADMIN', 'AUDITOR'] as const;
 const CACHE_MS = 30_000;
+/** A background result older than three of the job's periods means no worker keeps it. */
+const BACKGROUND_MAX_AGE_MS = 3 * JOBS['verify-log'].everyMs;
 
 const Hex = z.string();
 const MismatchOut = z.object({
@@ -45,9 +51,16 @@ const VerificationOut = z
 
 const VerificationQuery = z.strictObject({ communeId: Uuid.optional() });
 
-export function logRoutes(db: DbClient): RouteDefinition[] {
+export function logRoutes(deps: { db: DbClient; redis: Redis; redisPrefix: string }): RouteDefinition[] {
+  const { db } = deps;
   const cache = new Map<string, { at: number; result: Promise<LogVerification> }>();
-  const verified = (communeIds: string[] | undefined) => {
+  const verified = async (communeIds: string[] | undefined) => {
+    const background = await latestVerification(deps.redis, deps.redisPrefix, {
+      ...(communeIds ? { communeIds } : {}),
+      maxAgeMs: BACKGROUND_MAX_AGE_MS,
+      now: Date.now(),
+    });
+    if (background) return background;
     const key = communeIds ? [...communeIds].sort().join(',') : '*';
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.result;
