@@ -1,13 +1,20 @@
-// A year in compressed time: every market day of 2026 for 50 recorder clusters in 3 communes
-// (a 5-day cycle, lunar days 1 and 15, the Tý and Ngọ branch days), run on a clock whose waits
-// return at once, with 0.2 s renditions. Materialisation, the engine and the sweep are the
-// product's; the dispatch instants are the jobs the materialiser enqueues. Seeded faults: a
-// worker stopped just before an instant (its claims handed back, the job run again), a worker
-// that died between its claim and the instant (rows left STARTING, ended by the sweep), and
-// clusters whose driver refuses for some days. At the end the log holds exactly one ENDED record
+// A year in compressed time: every market day of 2026 for 50 clusters in 3 communes (a 5-day
+// cycle, lunar days 1 and 15, the Tý and Ngọ branch days) — 44 on the recorder, 6 on RTP (L16) to
+// loopback sockets that count the streams they receive — run on a clock whose waits return at
+// once, with 0.2 s renditions. Materialisation, the engine and the sweep are the product's; the
+// dispatch instants are the jobs the materialiser enqueues. Seeded faults: a worker stopped just
+// before an instant (its claims handed back, the job run again), a worker that died between its
+// claim and the instant (rows left STARTING, ended by the sweep), clusters whose driver refuses
+// for some days, and the dispatch jobs lost (Redis wiped) before an instant — the next
+// materialiser run re-enqueues them from the rows.
+//
+// No BullMQ here: the jobs are a list, so a Redis restart on its AOF (the jobs survive) would
+// change nothing this world can see; it is redis-loss.test.ts's case against real workers and a
+// real redis-server. What a lost Redis takes from Loa — the queued dispatch jobs — is modelled. At the end the log holds exactly one ENDED record
 // per planned (occurrence, cluster), every chain verifies, and the counts by the counting rule and
 // the auditors' report (planned and held per commune, the held total) equal an expectation
 // computed here from the rules alone (not through domain/calendar).
+import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePeriod } from '../../domain/reports/query.ts';
 import { countHeld, sessionOutcome } from '../../domain/session-log/counting.ts';
@@ -22,6 +29,7 @@ import { materialiseBroadcasts } from '../../worker/jobs/materialise-broadcasts.
 import type { JobProducer } from '../../worker/jobs/producer.ts';
 import { sweepBroadcasts } from '../../worker/jobs/sweep-broadcasts.ts';
 import { type DispatchWorld, dispatchWorld } from '../integration/dispatch/world.ts';
+import { evenPort } from '../integration/drivers/peers.ts';
 import { postgresKind } from '../setup/databases.ts';
 import { type PrivatePostgres, startPrivatePostgres } from './support/postgres.ts';
 import { type YearCommune, yearCommunes } from './support/year-world.ts';
@@ -33,6 +41,34 @@ const YEAR_END = Date.parse('2027-01-01T00:00:00+07:00');
 let pg: PrivatePostgres | undefined;
 let world: DispatchWorld;
 let communes: YearCommune[];
+/** RTP clusters (the first two of each commune) → the SSRCs their socket received, one per stream. */
+const rtpStreams = new Map<string, Set<number>>();
+const sockets: Socket[] = [];
+
+/** A loopback socket on an even port (RTP; its odd neighbour, RTCP, bound too) noting each stream. */
+async function countingSocket(streams: Set<number>): Promise<number> {
+  for (;;) {
+    const port = evenPort();
+    const pair = [createSocket('udp4'), createSocket('udp4')];
+    const bound = await Promise.all(
+      pair.map(
+        (socket, i) =>
+          new Promise<boolean>((resolve) => {
+            socket.once('error', () => resolve(false));
+            socket.bind(port + i, '127.0.0.1', () => resolve(true));
+          }),
+      ),
+    );
+    if (bound.every(Boolean)) {
+      pair[0]?.on('message', (packet) => {
+        if (packet.length >= 12) streams.add(packet.readUInt32BE(8));
+      });
+      sockets.push(...pair);
+      return port;
+    }
+    for (const socket of pair) socket.close();
+  }
+}
 
 /** mulberry32: the same faults for the same seed. */
 function random(seed: number) {
@@ -70,9 +106,24 @@ beforeAll(async () => {
   const base = url ?? `${pg?.url}?options=${encodeURIComponent('-c TimeZone=UTC')}`;
   world = await dispatchWorld({ clusters: 0, audioSec: 0.2, maxLateSec: 60, database: postgresKind(base) });
   communes = await yearCommunes(world);
+  for (const c of communes) {
+    for (const clusterId of c.clusterIds.slice(0, 2)) {
+      const streams = new Set<number>();
+      const port = await countingSocket(streams);
+      rtpStreams.set(clusterId, streams);
+      await world.db.prisma.cluster.update({
+        where: { id: clusterId },
+        data: {
+          driverKind: 'RTP',
+          driverConfig: { host: '127.0.0.1', port, payloadType: 96, encoding: 'L16' },
+        },
+      });
+    }
+  }
 }, 180_000);
 
 afterAll(async () => {
+  for (const socket of sockets) socket.close();
   await world?.close();
   await pg?.destroy();
 });
@@ -127,28 +178,24 @@ describe('a year in compressed time', () => {
     const diedAfterClaim = new Set<number>(); // instants whose worker died after its claim
 
     const clock = fastClock(Date.parse('2025-12-31T17:00:00Z'));
-    const recorder = world.deps.driverFor('RECORDER') as Driver;
-    const deps = {
-      ...world.deps,
-      clock,
-      driverFor: (kind: string): Driver | undefined =>
-        kind !== 'RECORDER'
-          ? undefined
-          : {
-              ...recorder,
-              kind: recorder.kind,
-              leadMs: recorder.leadMs,
-              parseConfig: (c) => recorder.parseConfig(c),
-              profileId: (c) => recorder.profileId(c as never),
-              prepare: async (request, signal) => {
-                const day = isoOf(request.startAt + 7 * 3600_000);
-                if (down.get(day)?.has(request.clusterId)) {
-                  throw Object.assign(new Error('connect ECONNREFUSED (outage)'), { code: 'ECONNREFUSED' });
-                }
-                return recorder.prepare(request, signal);
-              },
-            },
-    };
+    // The product's recorder and RTP drivers, refusing on a cluster's outage days.
+    const outageProne = (real: Driver): Driver => ({
+      kind: real.kind,
+      leadMs: real.leadMs,
+      parseConfig: (c) => real.parseConfig(c),
+      profileId: (c) => real.profileId(c as never),
+      prepare: async (request, signal) => {
+        const day = isoOf(request.startAt + 7 * 3600_000);
+        if (down.get(day)?.has(request.clusterId)) {
+          throw Object.assign(new Error('connect ECONNREFUSED (outage)'), { code: 'ECONNREFUSED' });
+        }
+        return real.prepare(request, signal);
+      },
+    });
+    const drivers = new Map(
+      ['RECORDER', 'RTP'].map((kind) => [kind, outageProne(world.deps.driverFor(kind) as Driver)]),
+    );
+    const deps = { ...world.deps, clock, driverFor: (kind: string) => drivers.get(kind) };
     const instants = new Set<number>();
     const jobs: JobProducer = {
       enqueue: async (name, data) => {
@@ -169,18 +216,32 @@ describe('a year in compressed time', () => {
 
     const started = Date.now();
     const done = new Set<number>();
+    let queueLosses = 0;
+    const materialise = (now: number) =>
+      materialiseBroadcasts(world.db.prisma, jobs, createLogger('silent'), {
+        now,
+        // Nothing beyond the year: its last week plans up to 31 December only.
+        horizonMs: Math.min(8 * DAY, YEAR_END - now),
+        leadMs: LEAD_MS,
+      });
     // Each week: the materialiser plans the coming eight days, then every instant is dispatched.
     for (let week = 0; week * 7 < days.length; week++) {
       const from = Date.parse(`${days[week * 7]}T00:00:00+07:00`);
       clock.set(from);
-      await materialiseBroadcasts(world.db.prisma, jobs, createLogger('silent'), {
-        now: from,
-        // Nothing beyond the year: its last week plans up to 31 December only.
-        horizonMs: Math.min(8 * DAY, YEAR_END - from),
-        leadMs: LEAD_MS,
-      });
-      const due = [...instants].filter((at) => !done.has(at) && at < from + 7 * DAY).sort((a, b) => a - b);
-      for (const at of due) {
+      await materialise(from);
+      for (;;) {
+        const at = Math.min(...[...instants].filter((t) => !done.has(t) && t < from + 7 * DAY));
+        if (!Number.isFinite(at)) break;
+        if (rand() < 0.03) {
+          // Redis lost a minute before the instant: every queued dispatch job is gone. The
+          // materialiser's next run (every minute) enqueues them again from the rows.
+          queueLosses++;
+          instants.clear();
+          clock.set(at - LEAD_MS - 60_000);
+          await materialise(clock.now());
+          expect(instants.has(at), 'the instant enqueued again from its rows').toBe(true);
+          continue;
+        }
         done.add(at);
         clock.set(at - LEAD_MS);
         const fault = rand();
@@ -269,6 +330,12 @@ describe('a year in compressed time', () => {
       });
     }
     expect(report.total.held).toBe([...planned.values()].filter((o) => o === 'held').length);
+    // What the RTP clusters received: one stream per held market day, none for the others.
+    for (const [clusterId, streams] of rtpStreams) {
+      const held = [...planned].filter(([k, o]) => k.startsWith(`${clusterId}|`) && o === 'held');
+      expect(streams.size, `streams received by RTP cluster ${clusterId}`).toBe(held.length);
+    }
+    expect([...rtpStreams.values()].every((s) => s.size > 0)).toBe(true);
     const verification = await verifyLog(world.db.prisma);
     expect(verification.ok).toBe(true);
     expect(verification.chains.map((c) => c.records ?? 0)).toHaveLength(3);
@@ -279,7 +346,8 @@ describe('a year in compressed time', () => {
       `year: ${planned.size} planned (occurrence, cluster), ${records.length} records, ` +
         `${[...planned.values()].filter((o) => o === 'held').length} held; ` +
         `${killBefore.size} stops before an instant, ${diedAfterClaim.size} deaths after a claim, ` +
-        `${[...down.values()].reduce((n, s) => n + s.size, 0)} cluster-days refused; ${elapsed} ms`,
+        `${[...down.values()].reduce((n, s) => n + s.size, 0)} cluster-days refused, ${queueLosses} queues lost; ` +
+        `${[...rtpStreams.values()].reduce((n, s) => n + s.size, 0)} RTP streams received; ${elapsed} ms`,
     );
   }, 170_000);
 });
