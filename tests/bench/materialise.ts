@@ -101,6 +101,8 @@ export async function benchMaterialise(): Promise<{
   const logger = createLogger('silent');
   for (const [clusters, variants] of [
     [10_000, ['naive', 'loa']],
+    // Two sizes past one page of slots: memory that follows the page, not the clusters, is flat.
+    [50_000, ['loa']],
     [100_000, ['loa']],
   ] as const) {
     for (const variant of variants) {
