@@ -58,6 +58,8 @@ interface Destination {
   noAudio: (reason: Reason) => void;
   end: (outcome: AiringOutcome) => void;
   ended: boolean;
+  /** Wall-clock ms of its first packet, once the thread has said. */
+  firstAt?: number;
 }
 
 /**
@@ -136,10 +138,23 @@ class FanOutGroup {
         socket: d.socket,
         address: d.address,
         port: d.port,
-        first: d.firstAudio,
-        ended: (report) => this.finish(d, report.sent, report.reason, report.lateness),
+        first: (wallMs) => {
+          d.firstAt = wallMs;
+          d.firstAudio(wallMs);
+        },
+        ended: (report) =>
+          this.finish(d, report.sent || this.sentSince(d.firstAt), report.reason, report.lateness),
       })),
     );
+  }
+
+  /** Packets due since a first audio (a thread that died cannot say how many it sent: they went in real time). */
+  private sentSince(firstAt: number | undefined): number {
+    if (firstAt === undefined) return 0;
+    const elapsed = Date.now() - firstAt;
+    let sent = 0;
+    while (sent < this.atMs.length && (this.atMs[sent] ?? 0) <= elapsed) sent++;
+    return sent;
   }
 
   private secondsSent(sent: number): number {

@@ -73,10 +73,12 @@ export class FanOutSender {
     this.post({ t: 'drop', group });
   }
 
+  /** Ends the thread; airings still in it end with the reason (the worker process is stopping). */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
+    this.receive({ t: 'ended', members: [...this.members.keys()], sent: 0, octets: 0, reason: THREAD_GONE });
   }
 
   private post(message: ToThread, transfer: ArrayBuffer[] = []): void {
