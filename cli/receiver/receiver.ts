@@ -16,7 +16,7 @@ import {
   TimeAnswer,
   topics,
 } from '../../domain/receiver-protocol.ts';
-import { fireAt, ReceiverClock } from './clock.ts';
+import { afterStarts, fireAt, ReceiverClock } from './clock.ts';
 import { downloadItem, HashMismatchError, hashOnly } from './download.ts';
 import type { Playback, Player } from './players.ts';
 import type { Entry, ReceiverState, StateStore } from './state.ts';
@@ -39,10 +39,16 @@ export interface ReceiverOptions {
   naive?: boolean;
   /** Called with the true (Loa) time and this receiver's own corrected time at each start. */
   onStart?: (broadcastId: string, corrected: number) => void;
+  /** Called when a broadcast's audio is here and checked, and its start armed (the benchmark). */
+  onReady?: (broadcastId: string) => void;
   log?: (message: string, extra?: Record<string, unknown>) => void;
 }
 
 const PRIORITY_RANK = { NORMAL: 0, PRIORITY: 1, EMERGENCY: 2 } as const;
+
+/** Time exchanges taken between 12 s and 3 s before each start. */
+const PRESTART_SYNCS = 3;
+const PRESTART_SYNC_MS = [12_000, 3_000] as const;
 
 /** An offset estimate that moves more than this re-arms the waiting starts. */
 const REARM_MS = 5;
@@ -55,6 +61,8 @@ export class Receiver {
   private readonly downloads = new Map<string, AbortController>();
   private playing: { id: string; playback: Playback; entry: Entry } | null = null;
   private intervals: NodeJS.Timeout[] = [];
+  /** Time requests to come (the periodic one, those before a start): cleared by stop(). */
+  private readonly syncs = new Set<NodeJS.Timeout>();
   private timeSeq = 0;
 
   constructor(private readonly options: ReceiverOptions) {
@@ -74,7 +82,10 @@ export class Receiver {
           error: { code: 'receiver-restarted', message: 'receiver restarted while playing' },
         });
       } else if (entry.phase === 'downloading') void this.fetchAhead(entry);
-      else if (entry.phase === 'ready') this.arm(entry);
+      else if (entry.phase === 'ready') {
+        this.arm(entry);
+        if (!entry.command.now) this.syncBefore(this.clock.localAt(entry.command.startAt));
+      }
     }
     const o = this.options;
     this.client = mqtt.connect(o.brokerUrl, {
@@ -94,12 +105,13 @@ export class Receiver {
     this.intervals.push(
       setInterval(() => this.flushReceipts(), o.resendMs ?? 10_000),
       setInterval(() => this.heartbeat(), o.heartbeatMs ?? 15_000),
-      setInterval(() => this.askTime(), o.timeSyncMs ?? 60_000),
     );
+    this.syncPeriodically();
   }
 
   async stop(): Promise<void> {
     for (const i of this.intervals) clearInterval(i);
+    for (const t of this.syncs) clearTimeout(t);
     for (const cancel of this.timers.values()) cancel();
     for (const d of this.downloads.values()) d.abort();
     await this.client?.endAsync(true).catch(() => {});
@@ -130,7 +142,7 @@ export class Receiver {
       .then(() => {
         this.flushReceipts();
         // A burst of exchanges: the smallest round trip of a few is a good first offset.
-        for (let i = 0; i < 4; i++) setTimeout(() => this.askTime(), i * 250);
+        for (let i = 0; i < 4; i++) this.askTimeIn(i * 250);
         this.heartbeat();
       })
       .catch((err: Error) => this.options.log?.('subscribe failed', { err: err.message }));
@@ -222,6 +234,8 @@ export class Receiver {
         entry.phase = 'ready';
         this.receipt(command.broadcastId, 'scheduled', {});
         this.arm(entry);
+        if (!command.now) this.syncBefore(this.clock.localAt(command.startAt));
+        this.options.onReady?.(command.broadcastId);
         return;
       } catch (err) {
         if (abort.signal.aborted) return;
@@ -298,9 +312,10 @@ export class Receiver {
     entry.startedAt = startedAt;
     const playing = { id: command.broadcastId, playback, entry };
     this.playing = playing;
-    // After the timer's pass: a process simulating many receivers starts them all first (the
-    // receipt's disk write and publish took ~0.5 ms each, so the 1,000th started ~0.5 s late).
-    setImmediate(() => this.receipt(command.broadcastId, 'started', { startedAt }));
+    // Once the starts due now have fired: a process simulating many receivers starts them all
+    // first (the receipt's disk write and publish took ~0.5 ms each, so the 1,000th started
+    // ~0.5 s late).
+    afterStarts(() => this.receipt(command.broadcastId, 'started', { startedAt }));
     void playback.done.then((secondsPlayed) => {
       if (this.playing === playing) this.playing = null;
       const total = totalSec(command);
@@ -366,6 +381,45 @@ export class Receiver {
       pendingReceipts: this.state.pending.length,
     };
     this.client.publish(topics.status(this.options.clusterId), JSON.stringify(beat), { qos: 0 });
+  }
+
+  /**
+   * An exchange every `timeSyncMs` or so, at a random point of each period: receivers that
+   * started together (a broker restart, the simulator) do not keep asking together, so their
+   * requests do not queue behind each other and make the answers' delay lopsided.
+   */
+  private syncPeriodically(): void {
+    const period = this.options.timeSyncMs ?? 60_000;
+    const timer = setTimeout(
+      () => {
+        this.syncs.delete(timer);
+        this.askTime();
+        this.syncPeriodically();
+      },
+      period * (0.5 + Math.random()),
+    );
+    this.syncs.add(timer);
+  }
+
+  private askTimeIn(ms: number): void {
+    const timer = setTimeout(() => {
+      this.syncs.delete(timer);
+      this.askTime();
+    }, ms);
+    this.syncs.add(timer);
+  }
+
+  /**
+   * Fresh samples a few seconds before a start, at random moments of that window (the download
+   * and its receipts are done by then): the offset the start uses is recent, and the smallest
+   * round trip among more samples is closer to the link's own.
+   */
+  private syncBefore(startLocal: number): void {
+    const left = startLocal - this.clock.local();
+    const from = Math.max(0, left - PRESTART_SYNC_MS[0]);
+    const to = left - PRESTART_SYNC_MS[1];
+    if (to <= from) return;
+    for (let i = 0; i < PRESTART_SYNCS; i++) this.askTimeIn(from + Math.random() * (to - from));
   }
 
   private askTime(): void {

@@ -18,12 +18,20 @@ interface Setup {
 }
 
 const lines = createInterface({ input: process.stdin });
-const starts: { clusterId: string; broadcastId: string; at: number; corrected: number }[] = [];
+const starts: {
+  clusterId: string;
+  broadcastId: string;
+  at: number;
+  corrected: number;
+  rttMs: number | null;
+}[] = [];
+/** When each receiver had the audio and its start armed (true time). */
+const readies: { clusterId: string; broadcastId: string; at: number }[] = [];
 const receivers: Receiver[] = [];
 const errors: number[] = [];
 
 for await (const line of lines) {
-  if (line === 'report') console.log(JSON.stringify({ starts }));
+  if (line === 'report') console.log(JSON.stringify({ starts, readies }));
   else if (line === 'end') break;
   else await setUp(JSON.parse(line) as Setup);
 }
@@ -45,7 +53,14 @@ async function setUp(setup: Setup): Promise<void> {
       heartbeatMs: 30_000,
       timeSyncMs: 20_000,
       onStart: (broadcastId, corrected) =>
-        starts.push({ clusterId: r.clusterId, broadcastId, at: Date.now(), corrected }),
+        starts.push({
+          clusterId: r.clusterId,
+          broadcastId,
+          at: Date.now(),
+          corrected,
+          rttMs: receiver.clock.rttMs,
+        }),
+      onReady: (broadcastId) => readies.push({ clusterId: r.clusterId, broadcastId, at: Date.now() }),
     });
     receivers.push(receiver);
     errors.push(r.clockErrorMs);

@@ -29,19 +29,30 @@ import { ReceiverLink } from '../../worker/receivers/link.ts';
 import { LinkProxy } from '../integration/receivers/link-proxy.ts';
 
 const SIZES = process.env.LOA_BENCH_RECEIVER_SIZES?.split(',').map(Number) ?? [100, 1000];
+const VARIANTS = (process.env.LOA_BENCH_RECEIVER_VARIANTS?.split(',') ?? ['loa', 'naive']) as (
+  | 'loa'
+  | 'naive'
+)[];
 const LATENCY_MS = 300;
 const LOSS = 0.01;
 /** Linux's minimum retransmission timeout plus the round trip. */
 const RETRANSMIT_MS = 200 + 2 * LATENCY_MS;
 const CLOCK_ERROR_MS = 3_000;
-const LEAD_MS = 15_000;
+/**
+ * The command goes out this long ahead (Loa's announce job sends it LOA_MQTT_ANNOUNCE_MIN, 30
+ * minutes by default, ahead, and again at the dispatch lead, 15 s): enough for 1,000 downloads
+ * over the weak link on a loaded machine (see `ready ahead min s`).
+ */
+const LEAD_MS = 40_000;
+/** Simulated receivers per process. */
+const PER_PROCESS = Number(process.env.LOA_BENCH_RECEIVERS_PER_PROCESS ?? 250);
 const LATE_MS = 50;
 const SECRET = 'bench-receivers-secret-0123456789abcdef';
 
 export async function benchReceivers() {
   const rows: Record<string, string | number>[] = [];
   for (const n of SIZES) {
-    for (const variant of ['loa', 'naive'] as const) rows.push(await run(n, variant));
+    for (const variant of VARIANTS) rows.push(await run(n, variant));
   }
   return { title: 'Receivers', rows };
 }
@@ -76,19 +87,32 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
     onReceipt: async () => {},
     onHeartbeat: async () => {},
   });
-  const child = startChild();
+  // The receivers in several processes, as real ones are each their own device: one event loop
+  // for 1,000 of them made every start wait for the others' work, and a process that is busy
+  // longer is the one a loaded machine's scheduler holds back.
+  const groups = chunk(clusters, PER_PROCESS);
+  const children = groups.map(() => startChild());
+  const all = async <T>() => (await Promise.all(children.map((c) => c.next()))) as T[];
+  const setupStarted = performance.now();
   try {
     if (!(await link.connectedWithin(10_000))) throw new Error('Loa side not connected to mosquitto');
-    child.send({
-      brokerUrl: `mqtt://127.0.0.1:${brokerLink.port}`,
-      naive: variant === 'naive',
-      receivers: clusters.map((clusterId) => ({
-        clusterId,
-        password: receiverPassword(SECRET, clusterId),
-        clockErrorMs: (Math.random() * 2 - 1) * CLOCK_ERROR_MS,
-      })),
-    });
-    const ready = (await child.next()) as { unsynced: number; offsetErrors: number[]; rtts: number[] };
+    for (const [n, group] of groups.entries()) {
+      children[n]?.send({
+        brokerUrl: `mqtt://127.0.0.1:${brokerLink.port}`,
+        naive: variant === 'naive',
+        receivers: group.map((clusterId) => ({
+          clusterId,
+          password: receiverPassword(SECRET, clusterId),
+          clockErrorMs: (Math.random() * 2 - 1) * CLOCK_ERROR_MS,
+        })),
+      });
+    }
+    const readyReports = await all<{ unsynced: number; offsetErrors: number[] }>();
+    const ready = {
+      unsynced: readyReports.reduce((s, r) => s + r.unsynced, 0),
+      offsetErrors: readyReports.flatMap((r) => r.offsetErrors),
+    };
+    const setupSec = (performance.now() - setupStarted) / 1000;
     const offsetError = quantile(
       ready.offsetErrors.map(Math.abs).sort((a, b) => a - b),
       0.99,
@@ -126,9 +150,27 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
     }
     // Every start is in by then: the naive command crosses the link once, plus retransmissions.
     await sleep(4 * LATENCY_MS + 3 * RETRANSMIT_MS + 2_000);
-    child.send('report');
-    const { starts } = (await child.next()) as { starts: { clusterId: string; at: number }[] };
+    for (const c of children) c.send('report');
+    const reports = await all<{
+      starts: { clusterId: string; at: number; corrected: number; rttMs: number | null }[];
+      readies: { at: number }[];
+    }>();
+    const starts = reports.flatMap((r) => r.starts);
+    if (process.env.LOA_BENCH_DEBUG) {
+      for (const r of reports) {
+        const t = r.starts.map((s) => s.corrected - instant).sort((a, b) => a - b);
+        console.error('timer late per process min/p50/max', t[0], quantile(t, 0.5), t.at(-1));
+      }
+    }
+    const readies = reports.flatMap((r) => r.readies);
+    const rtts = starts.map((s) => s.rttMs ?? Number.NaN).sort((a, b) => a - b);
+    // How long before the instant the last receivers had the audio (negative: after it).
+    const readyAhead = readies.map((r) => instant - r.at).sort((a, b) => a - b);
     const skews = starts.map((s) => s.at - instant).sort((a, b) => a - b);
+    // Skew = the timer's own lateness (its corrected clock − the instant) + the offset's error
+    // (true time − the corrected clock at the same moment): which of the two it is.
+    const timerLate = starts.map((s) => s.corrected - instant).sort((a, b) => a - b);
+    const clockError = starts.map((s) => s.at - s.corrected).sort((a, b) => a - b);
     const late = n - skews.filter((s) => s <= LATE_MS).length;
     const signed = quantile(skews, 0.5);
     const abs = skews.map(Math.abs).sort((a, b) => a - b);
@@ -139,12 +181,19 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
       'p99 ms': round(quantile(abs, 0.99)),
       'late %': round((late / n) * 100),
       'median signed ms': round(signed),
+      'timer p50/p99 ms': `${round(quantile(timerLate, 0.5))}/${round(quantile(timerLate, 0.99))}`,
+      'clock err p50/p99 ms': `${round(quantile(clockError, 0.5))}/${round(quantile(clockError, 0.99))}`,
+      'sync err p99 ms': round(offsetError),
+      'rtt p50/p99 ms': `${round(quantile(rtts, 0.5))}/${round(quantile(rtts, 0.99))}`,
+      processes: children.length,
+      'setup s': round(setupSec),
+      'ready ahead min s': variant === 'loa' ? round((readyAhead[0] ?? Number.NaN) / 1000) : '',
       started: `${starts.length}/${n}`,
       unsynced: ready.unsynced,
       'load 1 min': loadavg()[0]?.toFixed(1) ?? '',
     };
   } finally {
-    await child.end();
+    await Promise.all(children.map((c) => c.end()));
     await link.close();
     await brokerLink.close();
     await mediaLink.close();
@@ -182,6 +231,8 @@ function startChild() {
   };
 }
 
+const chunk = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, n) => items.slice(n * size, (n + 1) * size));
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, Math.max(0, ms)));
 const round = (x: number) => Math.round(x * 10) / 10;
 
