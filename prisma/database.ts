@@ -19,7 +19,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+export interface OpenOptions {
+  /** PGlite only: start from this data-dir dump (PGlite's dumpDataDir) instead of initdb. */
+  loadDataDir?: Blob;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   if (target.kind === 'postgres') {
     // The adapter exchanges timestamps without their offset, so a session in another zone (a
     // server or database whose TimeZone is not UTC) would shift every instant read back: UTC.
@@ -32,7 +37,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     return { prisma, adapterFactory, target, close: () => prisma.$disconnect() };
   }
   if (!target.dataDir.startsWith('memory://')) await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir);
+  const pglite = await PGlite.create(target.dataDir, { loadDataDir: options.loadDataDir });
   // PGlite takes the host's zone for its session, and the adapter exchanges timestamps without
   // their offset: on a host not at UTC, values written or compared in SQL (now(), to_timestamp)
   // and values written through Prisma would disagree by that offset. UTC, as on the server.

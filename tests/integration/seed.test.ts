@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../platform/password.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
 import { DEMO_COMMUNE, DEMO_USERS, LANGUAGES, seedDemo } from '../../prisma/seed.ts';
 import { databaseKinds } from '../setup/databases.ts';
 
 describe.each(databaseKinds)('demo seed on $name', (kind) => {
   it('creates a commune, two clusters, a market calendar and one user per role, once', async () => {
-    const db = await kind.open();
+    const db = await kind.openMigrated();
     try {
-      await applyMigrations(db.adapterFactory);
       const first = await seedDemo(db.prisma, { password: 'demo-password-1' });
       expect(first.created.map((c) => c.username).sort()).toEqual(DEMO_USERS.map((u) => u.username).sort());
 
@@ -50,9 +48,8 @@ describe.each(databaseKinds)('demo seed on $name', (kind) => {
   });
 
   it('gives each user a different random password when none is set', async () => {
-    const db = await kind.open();
+    const db = await kind.openMigrated();
     try {
-      await applyMigrations(db.adapterFactory);
       const { created } = await seedDemo(db.prisma);
       const passwords = created.map((c) => c.password);
       expect(new Set(passwords).size).toBe(passwords.length);

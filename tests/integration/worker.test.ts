@@ -7,7 +7,6 @@ import { afterAll, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { openRedis } from '../../platform/redis.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
 import { type RunningWorkers, startWorkers } from '../../worker/main.ts';
 import { pgliteKind } from '../setup/databases.ts';
 
@@ -41,9 +40,8 @@ it('on start, the maintenance worker removes the old temp dirs a crash left behi
     }),
   );
 
-  const db = await pgliteKind.open();
+  const db = await pgliteKind.openMigrated();
   closers.push(() => db.drop());
-  await applyMigrations(db.adapterFactory);
   const workers: RunningWorkers = await startWorkers(
     { config, logger: createLogger('silent'), db: db.prisma },
     connection,

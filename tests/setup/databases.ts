@@ -1,13 +1,25 @@
 // The databases a database test runs against: always PGlite (in memory), and a real
-// PostgreSQL server too when TEST_DATABASE_URL points at one. Each test gets a fresh,
-// empty database of its own.
+// PostgreSQL server too when TEST_DATABASE_URL points at one. Each test gets a fresh
+// database of its own: empty (`open`), or with every migration applied (`openMigrated`).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../prisma/database.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { migratedSnapshot } from './pglite-snapshot.ts';
+
+export type TestDatabase = Database & { drop(): Promise<void> };
 
 export interface TestDatabaseKind {
   name: 'pglite' | 'postgres';
-  open(): Promise<Database & { drop(): Promise<void> }>;
+  /** Empty: no migration applied. */
+  open(): Promise<TestDatabase>;
+  /** Every migration in prisma/migrations applied. */
+  openMigrated(): Promise<TestDatabase>;
+}
+
+async function migrated(db: TestDatabase): Promise<TestDatabase> {
+  await applyMigrations(db.adapterFactory);
+  return db;
 }
 
 function withDatabase(url: string, database: string): string {
@@ -32,11 +44,19 @@ export const pgliteKind: TestDatabaseKind = {
     const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
     return { ...db, drop: () => db.close() };
   },
+  async openMigrated() {
+    // The run's snapshot (tests/setup/pglite-snapshot.ts): no initdb, no schema engine.
+    const snapshot = await migratedSnapshot();
+    if (!snapshot) return migrated(await pgliteKind.open());
+    const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { loadDataDir: snapshot });
+    return { ...db, drop: () => db.close() };
+  },
 };
 
 export function postgresKind(url: string): TestDatabaseKind {
-  return {
+  const kind: TestDatabaseKind = {
     name: 'postgres',
+    openMigrated: async () => migrated(await kind.open()),
     async open() {
       const name = `loa_test_${randomUUID().replaceAll('-', '')}`;
       await admin(url, (c) => c.query(`CREATE DATABASE ${name}`));
@@ -50,6 +70,7 @@ export function postgresKind(url: string): TestDatabaseKind {
       };
     },
   };
+  return kind;
 }
 
 /** PGlite always; PostgreSQL when TEST_DATABASE_URL is set. */

@@ -1,5 +1,6 @@
-// One private redis-server for the whole run (each test file uses its own key prefix), and
-// the web app built once so the browser and `npm start` tests do not race to build it.
+// One private redis-server for the whole run (each test file uses its own key prefix), one
+// migrated PGlite data directory every database test loads (pglite-snapshot.ts), and the web
+// app built once so the browser and `npm start` tests do not race to build it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { WEB_DIST } from '../../platform/paths.ts';
 import { startRedisChild } from '../../scripts/redis-child.ts';
 import { buildWeb, webBuildIsStale } from '../../scripts/web-build.ts';
+import { writeMigratedSnapshot } from './pglite-snapshot.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,8 +18,17 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), 'loa-test-redis-'));
-  const redis = await startRedisChild(dir, { aof: false });
+  const snapshotDir = await mkdtemp(join(tmpdir(), 'loa-test-pglite-'));
+  const [redis, snapshot] = await Promise.all([
+    startRedisChild(dir, { aof: false }),
+    // Migrations that do not apply fail the database tests (each migrates for itself), not the run.
+    writeMigratedSnapshot(snapshotDir).catch((err) => {
+      console.error(`migrated PGlite snapshot failed: ${(err as Error).message}`);
+      return '';
+    }),
+  ]);
   project.provide('redisUrl', redis.url);
+  project.provide('pgliteSnapshot', snapshot);
   if (webBuildIsStale()) {
     // A web app that does not build fails the browser tests (no web/dist), not the others.
     await buildWeb().catch(async (err) => {
@@ -28,5 +39,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(snapshotDir, { recursive: true, force: true });
   };
 }

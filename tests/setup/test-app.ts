@@ -12,7 +12,6 @@ import { MediaStore } from '../../media/store.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { hashPassword } from '../../platform/password.ts';
 import { openRedis } from '../../platform/redis.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
 import { pingDatabase } from '../../prisma/repositories/readiness.ts';
 import { DEMO_COMMUNE, seedDemo } from '../../prisma/seed.ts';
 import { type AppDeps, createApp, type LoaApp } from '../../server/app.ts';
@@ -45,8 +44,7 @@ export async function createTestWorld(
   /** PGlite unless given (the fault suite stops a PostgreSQL server under the API). */
   database: TestDatabaseKind = pgliteKind,
 ): Promise<TestWorld> {
-  const db = await database.open();
-  await applyMigrations(db.adapterFactory);
+  const db = await database.openMigrated();
   await seedDemo(db.prisma, { password: PASSWORD });
   const prisma = db.prisma;
   const communeA = await prisma.commune.findUniqueOrThrow({ where: { code: DEMO_COMMUNE.code } });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../platform/logger.ts';
-import { applyMigrations } from '../../../prisma/migrate.ts';
 import {
   acquireLease,
   acquireLeases,
@@ -21,8 +20,7 @@ describe.each(databaseKinds)('cluster lease on $name', (kind) => {
   let db: Awaited<ReturnType<typeof kind.open>>;
   let clusterId: string;
   beforeAll(async () => {
-    db = await kind.open();
-    await applyMigrations(db.adapterFactory);
+    db = await kind.openMigrated();
     const commune = await db.prisma.commune.create({
       data: { code: 'TEST', name: 'Xã thử', province: 'Lai Châu', languages: ['vie'] },
     });

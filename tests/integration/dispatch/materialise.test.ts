@@ -6,7 +6,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../../platform/logger.ts';
 import { openRedis } from '../../../platform/redis.ts';
-import { applyMigrations } from '../../../prisma/migrate.ts';
 import { dispatchJobId } from '../../../worker/jobs/catalogue.ts';
 import { materialiseBroadcasts } from '../../../worker/jobs/materialise-broadcasts.ts';
 import { createJobProducer, type JobProducer } from '../../../worker/jobs/producer.ts';
@@ -25,8 +24,7 @@ describe('materialisation', () => {
   let ids: { commune: string; calendar: string; slot: string; bulletin: string; clusters: string[] };
 
   beforeAll(async () => {
-    db = await pgliteKind.open();
-    await applyMigrations(db.adapterFactory);
+    db = await pgliteKind.openMigrated();
     redis = openRedis(inject('redisUrl'), 'producer');
     jobs = createJobProducer(redis.duplicate(), `loa-test-${randomUUID().slice(0, 8)}`);
     const p = db.prisma;

@@ -8,7 +8,6 @@ import { probeMedia } from '../../../media/probe.ts';
 import { MediaStore } from '../../../media/store.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { createLogger } from '../../../platform/logger.ts';
-import { applyMigrations } from '../../../prisma/migrate.ts';
 import { createDispatchDeps } from '../../../worker/dispatch/context.ts';
 import type { DispatchDeps } from '../../../worker/dispatch/deps.ts';
 import { createDrivers } from '../../../worker/drivers/registry.ts';
@@ -49,8 +48,7 @@ export async function dispatchWorld(options: {
     container: 'wav',
   });
   const info = await probeMedia(file);
-  const db = await (options.database ?? pgliteKind).open();
-  await applyMigrations(db.adapterFactory);
+  const db = await (options.database ?? pgliteKind).openMigrated();
   const commune = await db.prisma.commune.create({
     data: { code: 'DSP', name: 'Xã Phát', province: 'Lai Châu', languages: ['vie'] },
   });

@@ -17,7 +17,6 @@ import { MediaStore } from '../../../media/store.ts';
 import { loadConfig } from '../../../platform/config.ts';
 import { createLogger } from '../../../platform/logger.ts';
 import { LOA_BROKER_USER, loaBrokerPassword, receiverPassword } from '../../../platform/receiver-secrets.ts';
-import { applyMigrations } from '../../../prisma/migrate.ts';
 import { type MosquittoChild, startMosquittoChild } from '../../../scripts/mosquitto-child.ts';
 import { problemHandler } from '../../../server/http/problem.ts';
 import { mountRoutes } from '../../../server/http/router.ts';
@@ -56,8 +55,7 @@ export async function receiversWorld(options: {
   audioSec: number;
 }): Promise<ReceiversWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'loa-receivers-'));
-  const db = await pgliteKind.open();
-  await applyMigrations(db.adapterFactory);
+  const db = await pgliteKind.openMigrated();
   const commune = await db.prisma.commune.create({
     data: { code: 'RCV', name: 'Xã Thu', province: 'Lai Châu', languages: ['vie'] },
   });

@@ -12,7 +12,6 @@ import { CommandFailed } from '../../../cli/command.ts';
 import { verifyCommand } from '../../../cli/log.ts';
 import { chainHash, GENESIS_HASH, recordBody } from '../../../domain/session-log/canonical.ts';
 import { formatChainHeads } from '../../../domain/session-log/heads.ts';
-import { applyMigrations } from '../../../prisma/migrate.ts';
 import { moveBroadcast } from '../../../prisma/repositories/broadcasts.ts';
 import { currentChainHeads } from '../../../prisma/repositories/session-records.ts';
 import { verifyLog } from '../../../prisma/repositories/session-verification.ts';
@@ -101,8 +100,7 @@ describe.each(databaseKinds)('the broadcast log on $name', (kind) => {
   let b: Awaited<ReturnType<typeof commune>>;
   const dirs: string[] = [];
   beforeAll(async () => {
-    db = await kind.open();
-    await applyMigrations(db.adapterFactory);
+    db = await kind.openMigrated();
     a = await commune(db, 'A01', 6);
     b = await commune(db, 'B02', 3);
   });
