@@ -81,7 +81,11 @@ export async function recordReceiverProgress(
   id: string,
   secondsAired: number,
 ): Promise<void> {
-  await db.broadcast.updateMany({ where: { id, clusterId, status: 'AIRING' }, data: { secondsAired } });
+  // Progress beyond the programme is not believed: the final receipt (or the sweep) would record it.
+  await db.broadcast.updateMany({
+    where: { id, clusterId, status: 'AIRING', durationSec: { gte: secondsAired } },
+    data: { secondsAired },
+  });
 }
 
 /**

@@ -162,6 +162,44 @@ describe('bad receipts against a live receivers link', () => {
       expect(await snapshot(), name).toEqual(before);
     }
 
+    // Heartbeats: progress beyond the programme, or of another cluster's broadcast, is not
+    // believed; a plausible one is recorded.
+    const playing = await plannedOn(mine, -500);
+    await publish(receipt(playing.id, 'started', { startedAt: Date.now() - 300 }));
+    await handled(nextMarker());
+    const beat = (broadcastId: string, secondsPlayed: number) =>
+      rx.publishAsync(
+        topics.status(mine),
+        JSON.stringify({
+          v: PROTOCOL_VERSION,
+          type: 'heartbeat',
+          at: Date.now(),
+          offsetMs: 0,
+          rttMs: 1,
+          playing: { broadcastId, secondsPlayed },
+          pendingReceipts: 0,
+        }),
+      );
+    const othersAiring = await p().broadcast.update({
+      where: { id: othersPlanned.id },
+      data: { status: 'STARTING' },
+    });
+    await p().broadcast.update({ where: { id: othersAiring.id }, data: { status: 'AIRING' } });
+    await beat(playing.id, 1e9);
+    await beat(othersAiring.id, 1);
+    // Handled in order, and PGlite runs the statements in order: the marker's come after the beats'.
+    await handled(nextMarker());
+    expect((await p().broadcast.findUniqueOrThrow({ where: { id: playing.id } })).secondsAired).toBeNull();
+    expect(
+      (await p().broadcast.findUniqueOrThrow({ where: { id: othersAiring.id } })).secondsAired,
+    ).toBeNull();
+    await beat(playing.id, 1.5);
+    await until(
+      'a plausible progress recorded',
+      async () => (await p().broadcast.findUniqueOrThrow({ where: { id: playing.id } })).secondsAired === 1.5,
+      10_000,
+    );
+
     // A receipt claiming more than the programme: recorded as the programme, the claim kept.
     const boasted = await plannedOn(mine, -500);
     await publish(receipt(boasted.id, 'finished', { startedAt: Date.now() - 300, secondsPlayed: 1e9 }));
