@@ -209,8 +209,10 @@ export async function countSessions(
   });
   // The total counts every record once: no language or programme join beyond what a filter needs
   // (a filter keeps one language or programme per record, so nothing repeats).
-  const counts = source === 'auto' && (await rollupApplies(db, req)) ? rolledUpCounts : groupedCounts;
-  const [rows, totals] = await Promise.all([counts(db, req, groupBy), counts(db, req, [])]);
+  const rollup = source === 'auto' && (await rollupApplies(db, req));
+  const counts = (dims: Dimension[]) =>
+    !rollup ? groupedCounts : monthly(req, dims) ? monthlyCounts : rolledUpCounts;
+  const [rows, totals] = await Promise.all([counts(groupBy)(db, req, groupBy), counts([])(db, req, [])]);
   const total = totals[0];
   return {
     groupBy,
@@ -329,42 +331,125 @@ async function rolledUpCounts(db: Db, req: ReportRequest, groupBy: Dimension[]):
   };
   const none = Prisma.sql`NULL::text`;
   const dims = groupBy.map((d) => ROLLUP_DIMENSION_SQL[d]);
-  const raw = groupBy.map((d) => DIMENSION_SQL[d]);
   const rollupJoins = Prisma.sql`
     ${joined.language ? Prisma.sql`LEFT JOIN LATERAL unnest(u.languages, u."languageSeconds") ls(language, seconds) ON true` : Prisma.empty}
     ${joined.programme ? Prisma.sql`LEFT JOIN LATERAL unnest(u.programmes) p(programme) ON true` : Prisma.empty}`;
+  const seconds = joined.language ? Prisma.sql`coalesce(ls.seconds, 0)` : Prisma.sql`u."secondsAired"`;
+  const cells = Prisma.sql`
+    SELECT ${dims[0]?.key ?? none}::text AS k0, ${dims[1]?.key ?? none}::text AS k1,
+           ${dims[0]?.label ?? none}::text AS l0, ${dims[1]?.label ?? none}::text AS l1,
+           u.occurrences AS planned, u.held, u.partial, u.failed, u.missed, u.preempted, u.cancelled,
+           ${seconds} AS seconds, u."skewSum" AS skew_sum, u."skewCount" AS skew_n, u."skewMax" AS max_skew
+      FROM session_rollup u ${rollupJoins}
+     WHERE ${rollupWhereSql(req, days)}`;
+  return reportQuery<RawCount[]>(db, summedCounts(cells, spanningCounts(req, groupBy, joined)));
+}
+
+/** Planned and held of the occurrences whose records lie in several day rows, folded from the records. */
+function spanningCounts(
+  req: ReportRequest,
+  groupBy: Dimension[],
+  joined: { language: boolean; programme: boolean },
+): Prisma.Sql {
+  const none = Prisma.sql`NULL::text`;
+  const raw = groupBy.map((d) => DIMENSION_SQL[d]);
   const recordJoins = Prisma.sql`
     ${joined.language ? Prisma.sql`LEFT JOIN LATERAL jsonb_array_elements(r."languageSeconds") ls(value) ON true` : Prisma.empty}
     ${joined.programme ? Prisma.sql`LEFT JOIN LATERAL unnest(r.programmes) p(programme) ON true` : Prisma.empty}`;
-  const seconds = joined.language ? Prisma.sql`coalesce(ls.seconds, 0)` : Prisma.sql`u."secondsAired"`;
-  return reportQuery<RawCount[]>(
-    db,
-    Prisma.sql`
-    WITH counted AS (
-      SELECT ${dims[0]?.key ?? none}::text AS k0, ${dims[1]?.key ?? none}::text AS k1,
-             ${dims[0]?.label ?? none}::text AS l0, ${dims[1]?.label ?? none}::text AS l1,
-             u.occurrences AS planned, u.held, u.partial, u.failed, u.missed, u.preempted, u.cancelled,
-             ${seconds} AS seconds, u."skewSum" AS skew_sum, u."skewCount" AS skew_n, u."skewMax" AS max_skew
-        FROM session_rollup u ${rollupJoins}
-       WHERE ${rollupWhereSql(req, days)}
-      UNION ALL
-      SELECT k0, k1, max(l0), max(l1), 1, bool_or(outcome = 'held')::int, 0, 0, 0, 0, 0, 0, 0, 0, NULL
-        FROM (SELECT ${raw[0]?.key ?? none}::text AS k0, ${raw[1]?.key ?? none}::text AS k1,
-                     ${raw[0]?.label ?? none}::text AS l0, ${raw[1]?.label ?? none}::text AS l1,
-                     r."clusterId", r."occurrenceKey", ${outcomeSql(req.share)} AS outcome
-                FROM session_rollup_span sp
-                JOIN session_record r ON r."clusterId" = sp."clusterId" AND r."occurrenceKey" = sp."occurrenceKey"
-                ${recordJoins}
-               WHERE ${whereSql(req, joined)}) spanning
-       GROUP BY k0, k1, "clusterId", "occurrenceKey"
-    )
+  return Prisma.sql`
+    SELECT k0, k1, max(l0), max(l1), 1, bool_or(outcome = 'held')::int, 0, 0, 0, 0, 0, 0, 0, 0, NULL
+      FROM (SELECT ${raw[0]?.key ?? none}::text AS k0, ${raw[1]?.key ?? none}::text AS k1,
+                   ${raw[0]?.label ?? none}::text AS l0, ${raw[1]?.label ?? none}::text AS l1,
+                   r."clusterId", r."occurrenceKey", ${outcomeSql(req.share)} AS outcome
+              FROM session_rollup_span sp
+              JOIN session_record r ON r."clusterId" = sp."clusterId" AND r."occurrenceKey" = sp."occurrenceKey"
+              ${recordJoins}
+             WHERE ${whereSql(req, joined)}) spanning
+     GROUP BY k0, k1, "clusterId", "occurrenceKey"`;
+}
+
+/** Rollup cells and spanning occurrences added up per group, in the shape groupedCounts returns. */
+function summedCounts(cells: Prisma.Sql, spanning: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    WITH counted AS (${cells} UNION ALL ${spanning})
     SELECT k0, k1, max(l0) AS l0, max(l1) AS l1, sum(planned)::int AS planned, sum(held)::int AS held,
            sum(partial)::int AS partial, sum(failed)::int AS failed, sum(missed)::int AS missed,
            sum(preempted)::int AS preempted, sum(cancelled)::int AS cancelled,
            coalesce(sum(seconds), 0)::float8 AS seconds,
            (sum(skew_sum) / nullif(sum(skew_n), 0))::float8 AS avg_skew, max(max_skew)::float8 AS max_skew
-      FROM counted GROUP BY k0, k1 ORDER BY 1, 2`,
+      FROM counted GROUP BY k0, k1 ORDER BY 1, 2`;
+}
+
+/** What the monthly rollup holds: whole months, and no cluster or market day to group or filter by. */
+const MONTHLY_DIMENSIONS: Dimension[] = ['province', 'commune', 'language', 'programme', 'month', 'quarter'];
+
+function wholeMonths(period: Period): { from: string; to: string } | null {
+  const days = localDays(period);
+  if (!days || !days.from.endsWith('-01')) return null;
+  const next = new Date(Date.parse(`${days.to}T00:00:00Z`) + 86_400_000).toISOString();
+  return next.slice(8, 10) === '01' ? { from: days.from, to: `${days.to.slice(0, 7)}-01` } : null;
+}
+
+function monthly(req: ReportRequest, groupBy: Dimension[]): boolean {
+  const f = req.filters;
+  return (
+    wholeMonths(req.period) !== null &&
+    groupBy.every((d) => MONTHLY_DIMENSIONS.includes(d)) &&
+    !f.clusterId &&
+    !f.marketDay
   );
+}
+
+const MONTH_DIMENSION_SQL: Record<Dimension, { key: Prisma.Sql; label: Prisma.Sql } | null> = {
+  province: { key: Prisma.sql`m.province`, label: Prisma.sql`m.province` },
+  commune: { key: Prisma.sql`m."communeId"`, label: Prisma.sql`m."communeName"` },
+  cluster: null,
+  language: { key: Prisma.sql`nullif(m.language, '')`, label: Prisma.sql`nullif(m.language, '')` },
+  programme: { key: Prisma.sql`nullif(m.programme, '')`, label: Prisma.sql`nullif(m.programme, '')` },
+  marketDay: null,
+  month: { key: Prisma.sql`to_char(m.month, 'YYYY-MM')`, label: Prisma.sql`to_char(m.month, 'YYYY-MM')` },
+  quarter: {
+    key: Prisma.sql`to_char(m.month, 'YYYY-"Q"Q')`,
+    label: Prisma.sql`to_char(m.month, 'YYYY-"Q"Q')`,
+  },
+};
+
+/**
+ * The counts of rolledUpCounts from the monthly rollup (session_rollup_month: the day rows summed
+ * per month × commune × language-or-all × programme-or-all cell, kept so by a trigger), for whole
+ * months grouped and filtered by province, commune, language, programme, month or quarter: a
+ * national quarter reads a few thousand cells. Spanning occurrences as in rolledUpCounts.
+ */
+async function monthlyCounts(db: Db, req: ReportRequest, groupBy: Dimension[]): Promise<RawCount[]> {
+  const months = wholeMonths(req.period);
+  if (!months) throw new RangeError('the monthly rollup answers whole months only');
+  const f = req.filters;
+  const joined = {
+    language: groupBy.includes('language') || !!f.language,
+    programme: groupBy.includes('programme') || !!f.programme,
+  };
+  const none = Prisma.sql`NULL::text`;
+  const dims = groupBy.map((d) => MONTH_DIMENSION_SQL[d]);
+  if (dims.some((d) => d === null)) throw new RangeError('not a dimension of the monthly rollup');
+  const parts = [
+    Prisma.sql`m.month >= ${months.from}::date AND m.month <= ${months.to}::date`,
+    Prisma.sql`m."byLanguage" = ${joined.language} AND m."byProgramme" = ${joined.programme}`,
+  ];
+  if (req.scope.communeIds) parts.push(Prisma.sql`m."communeId" = ANY(${req.scope.communeIds}::uuid[])`);
+  if (f.province) parts.push(Prisma.sql`m.province = ${f.province}`);
+  if (f.communeId) parts.push(Prisma.sql`m."communeId" = ${f.communeId}::uuid`);
+  if (f.month) parts.push(Prisma.sql`to_char(m.month, 'YYYY-MM') = ${f.month}`);
+  if (f.quarter) parts.push(Prisma.sql`to_char(m.month, 'YYYY-"Q"Q') = ${f.quarter}`);
+  if (f.language) parts.push(Prisma.sql`m.language = ${f.language}`);
+  if (f.programme) parts.push(Prisma.sql`m.programme = ${f.programme}`);
+  const cells = Prisma.sql`
+    SELECT ${dims[0]?.key ?? none}::text AS k0, ${dims[1]?.key ?? none}::text AS k1,
+           ${dims[0]?.label ?? none}::text AS l0, ${dims[1]?.label ?? none}::text AS l1,
+           m.occurrences AS planned, m.held, m.partial, m.failed, m.missed, m.preempted, m.cancelled,
+           m."secondsAired" AS seconds, m."skewSum" AS skew_sum, m."skewCount" AS skew_n, m."skewMax" AS max_skew
+      FROM session_rollup_month m
+     WHERE ${Prisma.join(parts, ' AND ')}`;
+  return reportQuery<RawCount[]>(db, summedCounts(cells, spanningCounts(req, groupBy, joined)));
 }
 
 export interface RecordRow {

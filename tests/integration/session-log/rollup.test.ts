@@ -1,4 +1,4 @@
-// The rollup the auditors' counts read (session_rollup) against the raw fold of the records, on
+// The rollups the auditors' counts read (session_rollup by day, session_rollup_month) against the raw fold of the records, on
 // both databases: after a mix of endings appended through session_record_append (aired, partial
 // above and below the share, failed, missed, preempted then re-aired the same day, re-aired after
 // midnight, re-aired with another plan, emergencies, one to three languages, test tones), every
@@ -251,16 +251,31 @@ async function expectRollupEqualsRaw(db: Opened, req: ReportRequest, groupings =
   }
 }
 
+/** Both rollups' rows (day and month), floats rounded (sums in another order). */
 async function rollupRows(db: Opened) {
-  const rows = await db.prisma.sessionRollup.findMany({
+  const days = await db.prisma.sessionRollup.findMany({
     orderBy: [{ day: 'asc' }, { clusterId: 'asc' }, { marketDay: 'asc' }, { shape: 'asc' }],
   });
-  return rows.map((r) => ({
-    ...r,
-    secondsAired: Math.round(r.secondsAired * 1e6),
-    skewSum: Math.round(r.skewSum * 1e6),
-    languageSeconds: r.languageSeconds.map((s) => Math.round(s * 1e6)),
-  }));
+  const months = await db.prisma.sessionRollupMonth.findMany({
+    orderBy: [
+      { month: 'asc' },
+      { byLanguage: 'asc' },
+      { byProgramme: 'asc' },
+      { communeId: 'asc' },
+      { language: 'asc' },
+      { programme: 'asc' },
+    ],
+  });
+  const round = (n: number) => Math.round(n * 1e6);
+  return {
+    days: days.map((r) => ({
+      ...r,
+      secondsAired: round(r.secondsAired),
+      skewSum: round(r.skewSum),
+      languageSeconds: r.languageSeconds.map(round),
+    })),
+    months: months.map((r) => ({ ...r, secondsAired: round(r.secondsAired), skewSum: round(r.skewSum) })),
+  };
 }
 
 describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
@@ -316,8 +331,9 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
 
   it('a rebuild gives the rows the appends made', async () => {
     const appended = await rollupRows(db);
-    expect(appended.length).toBeGreaterThan(50);
-    expect(await rebuildRollup(db.prisma, 0.9)).toBe(appended.length);
+    expect(appended.days.length).toBeGreaterThan(50);
+    expect(appended.months.length).toBeGreaterThan(50);
+    expect(await rebuildRollup(db.prisma, 0.9)).toBe(appended.days.length);
     expect(await rollupRows(db)).toEqual(appended);
   });
 
@@ -350,6 +366,7 @@ describe.each(databaseKinds)('the reports rollup on $name', (kind) => {
       'UPDATE session_rollup SET held = held + 1',
       'DELETE FROM session_rollup',
       'TRUNCATE session_rollup',
+      'DELETE FROM session_rollup_month',
       `INSERT INTO session_rollup_span VALUES ('${randomUUID()}', 'slot:x')`,
       'UPDATE session_rollup_rule SET share = 0.5',
     ])
