@@ -1,24 +1,18 @@
 // Every database test starts from PGlite with all migrations applied. Creating a PGlite runs
-// initdb (5–20 s on a loaded 2-core machine) and migrating loads the WASM schema engine, so the
-// run does both once, in global setup, from the migrations on disk *now* (never a stored file),
-// and each test loads that data directory instead: catalog, _prisma_migrations, triggers and all.
-// tests/integration/migrations.test.ts still migrates an empty database from scratch.
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+// initdb (5–25 s on a loaded 2-core machine) and migrating loads the WASM schema engine, so the
+// first test process that needs it does both once per run, from the migrations on disk *now*
+// (never a stored file), and writes the data directory to the run's folder; every database test
+// then loads that (catalog, _prisma_migrations, triggers and all). A run with no database test
+// makes none. tests/integration/migrations.test.ts still migrates an empty database.
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { inject } from 'vitest';
 import { applyMigrations } from '../../prisma/migrate.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A tar of a PGlite data directory with every migration applied; '' if none was made. */
-    pgliteSnapshot: string;
-  }
-}
 
 /** Migrates a scratch in-memory PGlite and writes its data directory to `path`. */
 export async function makeMigratedSnapshot(path: string): Promise<void> {
@@ -33,22 +27,40 @@ export async function makeMigratedSnapshot(path: string): Promise<void> {
   }
 }
 
-/**
- * makeMigratedSnapshot in a child process: global setup runs in vitest's module runner, which
- * cannot load the schema engine (no import.meta.resolve). Returns the snapshot's path.
- */
-export async function writeMigratedSnapshot(dir: string): Promise<string> {
-  const path = join(dir, 'pglite-migrated.tar');
-  const child = join(import.meta.dirname, 'pglite-snapshot-child.ts');
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', child, path], { timeout: 300_000 });
-  return path;
+const SNAPSHOT = 'pglite-migrated.tar';
+const FAILED = 'failed';
+/** Below the hook timeout, so a test waiting on another process's snapshot can still migrate. */
+const WAIT_MS = 60_000;
+
+/** The snapshot, made here if no other test process has claimed it; undefined if it failed. */
+async function makeOrWait(dir: string): Promise<Blob | undefined> {
+  const path = join(dir, SNAPSHOT);
+  const claimed = await writeFile(join(dir, 'maker'), String(process.pid), { flag: 'wx' }).then(
+    () => true,
+    () => false,
+  );
+  if (claimed) {
+    try {
+      await makeMigratedSnapshot(`${path}.partial`);
+      await rename(`${path}.partial`, path);
+    } catch (err) {
+      // Each test then migrates for itself, and fails as it did before if the migrations do.
+      await writeFile(join(dir, FAILED), (err as Error).message);
+      return undefined;
+    }
+  } else {
+    for (const end = Date.now() + WAIT_MS; !existsSync(path); await sleep(200)) {
+      if (existsSync(join(dir, FAILED)) || Date.now() > end) return undefined;
+    }
+  }
+  return new Blob([await readFile(path)]);
 }
 
 let loaded: Promise<Blob | undefined> | undefined;
 
-/** This run's migrated data directory, read once per test process; undefined if none was made. */
+/** This run's migrated data directory, read once per test process; undefined if none. */
 export function migratedSnapshot(): Promise<Blob | undefined> {
-  const path = inject('pgliteSnapshot');
-  loaded ??= path ? readFile(path).then((bytes) => new Blob([bytes])) : Promise.resolve(undefined);
+  const dir = inject('pgliteSnapshotDir');
+  loaded ??= dir ? makeOrWait(dir) : Promise.resolve(undefined);
   return loaded;
 }
