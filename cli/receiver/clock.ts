@@ -57,6 +57,9 @@ export class ReceiverClock {
  * is the one the scheduler holds back (a sleeper that wakes is served first).
  */
 const SPIN_MS = 2;
+/** Receipts wait while another start is due this soon (one process's starts, spread by their
+ * offsets' errors, come in bunches). */
+const QUIET_MS = 50;
 interface Due {
   at: number;
   now: () => number;
@@ -76,7 +79,7 @@ let afterwards: (() => void)[] = [];
  */
 export function afterStarts(work: () => void): void {
   afterwards.push(work);
-  if (!spinning) flushAfterwards();
+  if (!spinning && !(due[0] && due[0].mono - performance.now() <= QUIET_MS)) flushAfterwards();
 }
 
 function flushAfterwards(): void {
@@ -97,6 +100,7 @@ export function fireAt(at: number, now: () => number, fire: () => void): () => v
   }
   return () => {
     due = due.filter((e) => e !== entry);
+    if (!spinning && afterwards.length > 0) arm();
   };
 }
 
@@ -120,6 +124,8 @@ function arm(): void {
   for (const e of due) e.mono = t + (e.at - e.now());
   due.sort((a, b) => a.mono - b.mono);
   const first = due[0];
+  // Not in a short gap between starts: the receipts would hold up the ones that follow.
+  if (!first || first.mono - performance.now() > QUIET_MS) flushAfterwards();
   if (!first) return;
   const left = first.mono - performance.now();
   if (left > SPIN_MS) {
@@ -145,7 +151,6 @@ function arm(): void {
     else {
       spinning = false;
       arm();
-      flushAfterwards();
     }
   };
   spin();

@@ -51,7 +51,7 @@ const PRESTART_SYNCS = 3;
 const PRESTART_SYNC_MS = [12_000, 3_000] as const;
 
 /** An offset estimate that moves more than this re-arms the waiting starts. */
-const REARM_MS = 5;
+const REARM_MS = 1;
 
 export class Receiver {
   private client: MqttClient | undefined;

@@ -117,8 +117,7 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
       ready.offsetErrors.map(Math.abs).sort((a, b) => a - b),
       0.99,
     );
-    const broadcastId = randomUUID();
-    const command = (at: number): PlayCommand => ({
+    const command = (broadcastId: string, at: number): PlayCommand => ({
       v: PROTOCOL_VERSION,
       type: 'play',
       broadcastId,
@@ -136,11 +135,15 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
         },
       ],
     });
-    const publish = (at: number) =>
-      Promise.all(clusters.map((c) => link.publishCommand(c, command(at), at + 120_000)));
+    const broadcastId = randomUUID();
+    const publish = (at: number, id = broadcastId) =>
+      Promise.all(clusters.map((c) => link.publishCommand(c, command(id, at), at + 120_000)));
     let instant: number;
     if (variant === 'loa') {
       instant = Date.now() + LEAD_MS;
+      // A bulletin before the measured one, as receivers that have been on the air for days
+      // have aired many: the first start of a process runs its code cold (not yet compiled).
+      await publish(Date.now() + LEAD_MS / 2, randomUUID());
       await publish(instant);
       await sleep(instant - Date.now());
     } else {
@@ -152,17 +155,26 @@ async function run(n: number, variant: 'loa' | 'naive'): Promise<Record<string, 
     await sleep(4 * LATENCY_MS + 3 * RETRANSMIT_MS + 2_000);
     for (const c of children) c.send('report');
     const reports = await all<{
-      starts: { clusterId: string; at: number; corrected: number; rttMs: number | null }[];
-      readies: { at: number }[];
+      starts: {
+        clusterId: string;
+        broadcastId: string;
+        at: number;
+        corrected: number;
+        rttMs: number | null;
+      }[];
+      readies: { broadcastId: string; at: number }[];
     }>();
-    const starts = reports.flatMap((r) => r.starts);
+    const starts = reports.flatMap((r) => r.starts).filter((s) => s.broadcastId === broadcastId);
     if (process.env.LOA_BENCH_DEBUG) {
       for (const r of reports) {
-        const t = r.starts.map((s) => s.corrected - instant).sort((a, b) => a - b);
+        const t = r.starts
+          .filter((s) => s.broadcastId === broadcastId)
+          .map((s) => s.corrected - instant)
+          .sort((a, b) => a - b);
         console.error('timer late per process min/p50/max', t[0], quantile(t, 0.5), t.at(-1));
       }
     }
-    const readies = reports.flatMap((r) => r.readies);
+    const readies = reports.flatMap((r) => r.readies).filter((r) => r.broadcastId === broadcastId);
     const rtts = starts.map((s) => s.rttMs ?? Number.NaN).sort((a, b) => a - b);
     // How long before the instant the last receivers had the audio (negative: after it).
     const readyAhead = readies.map((r) => instant - r.at).sort((a, b) => a - b);
