@@ -6,7 +6,7 @@
 //   domain/ platform/ media/ pure rules · process platform · audio toolkit
 // web/ is a separate program: it may share domain/'s pure constants and nothing else.
 const GROUND = '^(domain|platform|media)/';
-const JOB_CONTRACT = '^worker/jobs/(catalogue|producer)[.]ts$';
+const JOB_CONTRACT = '^worker/jobs/(catalogue|producer|verify-log-result)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -10,7 +10,7 @@ import { communeRepository } from '../../../prisma/repositories/communes.ts';
 import type { DbClient } from '../../../prisma/repositories/db.ts';
 import { type LogVerification, verifyLog } from '../../../prisma/repositories/session-verification.ts';
 import { JOBS } from '../../../worker/jobs/catalogue.ts';
-import { latestVerification } from '../../../worker/jobs/verify-log.ts';
+import { latestVerification } from '../../../worker/jobs/verify-log-result.ts';
 import { NotFoundError } from '../../http/errors.ts';
 import { defineRoute, type RouteDefinition } from '../../http/route.ts';
 import { Uuid } from '../../http/schemas.ts';
