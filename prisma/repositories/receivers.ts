@@ -1,6 +1,7 @@
 // What the 4G receivers' side of dispatch reads and writes: the media a signed URL opens, the
 // broadcasts to announce or withdraw, and the rows receipts settle. The moves themselves go
 // through moveBroadcast (compare-and-set), so a receipt handled twice changes nothing.
+import { z } from 'zod';
 import { type BroadcastPlan, dueSelect } from './broadcasts.ts';
 import type { Db } from './db.ts';
 
@@ -34,7 +35,14 @@ const receiptSelect = {
 
 export type ReceiverBroadcast = NonNullable<Awaited<ReturnType<typeof receiverBroadcast>>>;
 
+/**
+ * Broadcast ids are uuids: any other id a receiver sends names no broadcast (asked of the database,
+ * it would fail, and the receipt, never acknowledged, would be re-sent forever).
+ */
+const isBroadcastId = (id: string) => z.uuid().safeParse(id).success;
+
 export async function receiverBroadcast(db: Db, id: string) {
+  if (!isBroadcastId(id)) return null;
   return db.broadcast.findUnique({ where: { id }, select: receiptSelect });
 }
 
@@ -81,6 +89,7 @@ export async function recordReceiverProgress(
   id: string,
   secondsAired: number,
 ): Promise<void> {
+  if (!isBroadcastId(id)) return;
   // Progress beyond the programme is not believed: the final receipt (or the sweep) would record it.
   await db.broadcast.updateMany({
     where: { id, clusterId, status: 'AIRING', durationSec: { gte: secondsAired } },

@@ -161,6 +161,8 @@ describe('bad receipts against a live receivers link', () => {
       await handled(nextMarker());
       expect(await snapshot(), name).toEqual(before);
     }
+    // A receipt naming no broadcast is acknowledged like an unknown one: never re-sent forever.
+    expect(acks).toContain(receiptId('not-a-uuid', 'failed'));
 
     // Heartbeats: progress beyond the programme, or of another cluster's broadcast, is not
     // believed; a plausible one is recorded.
