@@ -229,8 +229,12 @@ function startChild() {
     send: (message: unknown) =>
       proc.stdin?.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`),
     next: async () => {
-      const timeout = sleep(240_000).then(() => ({ done: true, value: undefined }));
-      const line = await Promise.race([lines.next(), timeout]);
+      // Cleared once the line comes: a pending 4-minute timer kept the bench alive after its tables.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ done: true; value: undefined }>((done) => {
+        timer = setTimeout(() => done({ done: true, value: undefined }), 240_000);
+      });
+      const line = await Promise.race([lines.next(), timeout]).finally(() => clearTimeout(timer));
       if (line.done || line.value === undefined) throw new Error('receivers child said nothing');
       return JSON.parse(line.value as string) as unknown;
     },
