@@ -17,13 +17,15 @@ export async function reconcileTranscodes(
   let failed = 0;
   for (const { id, revision } of await bulletinRepository.processing(db)) {
     const existing = await jobs.queue('transcode').getJob(transcodeJobId(id, revision));
-    if (existing && (await existing.isFailed())) {
-      if (await markTranscodeFailed(db, existing.data, existing.failedReason)) failed++;
-      continue;
+    if (!existing) {
+      await jobs.enqueue('transcode-bulletin', { bulletinId: id, revision }, transcodeJobId(id, revision));
+      requeued++;
+    } else if (
+      (await existing.isFailed()) &&
+      (await markTranscodeFailed(db, existing.data, existing.failedReason))
+    ) {
+      failed++;
     }
-    if (existing) continue;
-    await jobs.enqueue('transcode-bulletin', { bulletinId: id, revision }, transcodeJobId(id, revision));
-    requeued++;
   }
   return { requeued, failed };
 }

@@ -18,16 +18,18 @@ export async function verifyLogJob(
   now: Date,
 ): Promise<{ whole: boolean; ok: boolean; chains: number }> {
   const previous = await readStoredVerification(redis, prefix);
-  const whole = !previous || now.getTime() - Date.parse(previous.wholeAt) >= WHOLE_LOG_EVERY_MS;
+  // The last whole run, if it is recent enough to resume from.
+  const since =
+    previous && now.getTime() - Date.parse(previous.wholeAt) < WHOLE_LOG_EVERY_MS ? previous : null;
   const resume = new Map<string, ChainCheckpoint>();
   // A chain found broken is recomputed whole every time, so its state cannot quietly turn good.
-  for (const chain of whole ? [] : (previous?.chains ?? []))
+  for (const chain of since?.chains ?? [])
     if (chain.ok && chain.head) resume.set(chain.communeId, chain.head);
   const result = await verifyLog(db, { now, resume });
   await storeVerification(redis, prefix, {
-    wholeAt: whole ? now.toISOString() : (previous?.wholeAt ?? now.toISOString()),
+    wholeAt: since?.wholeAt ?? now.toISOString(),
     checkedAt: result.checkedAt,
     chains: result.chains,
   });
-  return { whole, ok: result.ok, chains: result.chains.length };
+  return { whole: since === null, ok: result.ok, chains: result.chains.length };
 }
