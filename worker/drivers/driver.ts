@@ -48,7 +48,16 @@ export interface Airing {
 }
 
 export interface PreparedAiring {
-  /** Starts airing now. Must return quickly: the engine calls it for every cluster of the instant. */
+  /**
+   * Optional, for drivers that keep time themselves: commits to start at the request's instant on
+   * the driver's own timer (called a few hundred ms ahead, once the cluster is surely this
+   * airing's). `start()` still follows and returns the airing; `abandon` still stops it.
+   */
+  arm?(): void;
+  /**
+   * Starts airing now (once armed: returns the armed airing). Must return quickly: the engine
+   * calls it for every cluster of the instant.
+   */
   start(): Airing;
   /** Gives up before start (cancelled, too late): releases sockets, files, commands sent ahead. */
   abandon(reason: { code: string; message: string }): Promise<void>;

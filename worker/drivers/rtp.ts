@@ -8,9 +8,11 @@
  * group, each 20 ms tick sending the group's one packet to all its members, out of reach of the
  * main event loop's database and HTTP work. The `start()` calls of the instant join the group in
  * the same event-loop turn, and a microtask after the engine's start loop launches it, so the
- * first packets of all clusters leave in one loop. A cluster started after its group has begun
- * gets a group of its own (from the first packet, its own SSRC), never the middle of someone
- * else's. At the end (or on stop) each receiver gets an RTCP sender report and BYE on port + 1.
+ * first packets of all clusters leave in one loop. Better still, `arm()` (the engine calls it
+ * once the leases are last checked, a few hundred ms ahead) hands the thread the instant and the
+ * members: the thread then starts them on its own timer, not when the main thread gets round to
+ * it. A cluster started after its group has begun gets a group of its own (from the first
+ * packet, its own SSRC), never the middle of someone else's. At the end (or on stop) each receiver gets an RTCP sender report and BYE on port + 1.
  */
 import { lookup } from 'node:dns/promises';
 import type { z } from 'zod';
@@ -105,13 +107,17 @@ class FanOutGroup {
     return this.launched;
   }
 
-  join(destination: Destination): void {
+  /**
+   * Adds a member; the first of a turn queues the launch. `at` arms the group for that instant
+   * (the engine's arm loop), none starts it at once (its start loop): one or the other per turn.
+   */
+  join(destination: Destination, at?: number): void {
     this.members.set(destination.id, destination);
     if (this.launchQueued) return;
     this.launchQueued = true;
     this.onLaunch();
-    // After the engine's synchronous start loop, before any timer or I/O.
-    queueMicrotask(() => this.launch());
+    // After the engine's synchronous loop, before any timer or I/O.
+    queueMicrotask(() => this.launch(at));
   }
 
   leave(destination: Destination, reason: Reason): void {
@@ -125,7 +131,7 @@ class FanOutGroup {
     if (!this.launchQueued) this.sender.drop(this.id);
   }
 
-  private launch(): void {
+  private launch(at?: number): void {
     this.launched = true;
     if (this.members.size === 0) {
       this.sender.drop(this.id); // every member stopped before the first packet
@@ -145,6 +151,7 @@ class FanOutGroup {
         ended: (report) =>
           this.finish(d, report.sent || this.sentSince(d.firstAt), report.reason, report.lateness),
       })),
+      at,
     );
   }
 
@@ -258,16 +265,27 @@ export class RtpDriver implements Driver<RtpConfig> {
         if (abandoned) joined.drop();
       }
     };
+    let airing: Airing | undefined;
+    const begin = (at?: number) => {
+      release(false);
+      // A group that has begun cannot take a newcomer from the first packet: give it its own.
+      const target = joined.begun
+        ? new FanOutGroup(this.sender, stream, config.payloadType, () => {})
+        : joined;
+      return startDestination(target, this.sender.id(), socket, address, config.port, at);
+    };
     return {
-      start: () => {
-        release(false);
-        // A group that has begun cannot take a newcomer from the first packet: give it its own.
-        const target = joined.begun
-          ? new FanOutGroup(this.sender, stream, config.payloadType, () => {})
-          : joined;
-        return startDestination(target, this.sender.id(), socket, address, config.port);
+      arm: () => {
+        airing ??= begin(request.startAt);
       },
-      abandon: async () => release(true),
+      start: () => {
+        airing ??= begin();
+        return airing;
+      },
+      abandon: async (reason) => {
+        if (airing) airing.stop(reason);
+        else release(true);
+      },
     };
   }
 
@@ -319,6 +337,7 @@ function startDestination(
   socket: string,
   address: string,
   port: number,
+  at?: number,
 ): Airing {
   let resolveFirst: (at: number) => void = () => {};
   let rejectFirst: (reason: Reason) => void = () => {};
@@ -341,6 +360,6 @@ function startDestination(
     noAudio: (reason) => rejectFirst(reason),
     end: (outcome) => resolveDone(outcome),
   };
-  group.join(destination);
+  group.join(destination, at);
   return { firstAudioAt, done, stop: (reason) => group.leave(destination, reason) };
 }

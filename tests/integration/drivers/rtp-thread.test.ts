@@ -1,6 +1,7 @@
 // The RTP driver paces in a thread of its own: a main event loop that cannot run for a second
-// (a long database statement on PGlite, which runs in it) does not hold the packets back. The
-// receiver is a child process that notes how late each packet arrives against its media time.
+// (a long database statement on PGlite, which runs in it) does not hold the packets back, nor,
+// once armed, the first packet at the instant. The receiver is a child process that notes how
+// late each packet arrives against its media time, and when the first one came (wall clock).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,18 +34,18 @@ const TICKS_PER_MS = 8;
 
 const RECEIVER = `
 const socket = require('node:dgram').createSocket('udp4');
-let origin; let maxLateMs = 0; let packets = 0;
+let origin; let maxLateMs = 0; let packets = 0; let firstWallMs = null;
 socket.on('message', (m) => {
   const at = performance.now();
   if (m[1] >= 200 && m[1] <= 204) return; // RTCP
   const ts = m.readUInt32BE(4);
   packets++;
-  if (!origin) { origin = { at, ts }; return; }
+  if (!origin) { origin = { at, ts }; firstWallMs = performance.timeOrigin + at; return; }
   maxLateMs = Math.max(maxLateMs, at - (origin.at + ((ts - origin.ts) >>> 0) / ${TICKS_PER_MS}));
 });
 socket.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
 process.stdin.once('data', () => setTimeout(() => {
-  console.log(JSON.stringify({ packets, maxLateMs }));
+  console.log(JSON.stringify({ packets, maxLateMs, firstWallMs }));
   process.exit(0);
 }, 200));
 `;
@@ -63,44 +64,50 @@ async function lateReceiver(port: number) {
   return {
     report: async () => {
       child.stdin?.write('report\n');
-      return JSON.parse(await next()) as { packets: number; maxLateMs: number };
+      return JSON.parse(await next()) as { packets: number; maxLateMs: number; firstWallMs: number | null };
     },
     kill: () => child.kill(),
   };
 }
 
+function prepare(port: number, startAt: number) {
+  const profile = findProfile('pcmu-8k');
+  return driver.prepare(
+    {
+      broadcastId: `b-${port}`,
+      clusterId: `c-${port}`,
+      startAt,
+      priority: 'NORMAL',
+      profile,
+      config: driver.parseConfig({ host: '127.0.0.1', port, payloadType: 0 }),
+      items: [
+        {
+          bulletinId: 'b',
+          renditionId: profile.id,
+          path,
+          sha256: 'c'.repeat(64),
+          bytes: 0,
+          durationSec: SECONDS,
+          segments: [],
+        },
+      ],
+    },
+    new AbortController().signal,
+  );
+}
+
+const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 it('keeps pacing while the main event loop is blocked for a second', async () => {
   const port = evenPort();
   const receiver = await lateReceiver(port);
   try {
-    const profile = findProfile('pcmu-8k');
-    const prepared = await driver.prepare(
-      {
-        broadcastId: 'blocked',
-        clusterId: 'blocked',
-        startAt: Date.now(),
-        priority: 'NORMAL',
-        profile,
-        config: driver.parseConfig({ host: '127.0.0.1', port, payloadType: 0 }),
-        items: [
-          {
-            bulletinId: 'b',
-            renditionId: profile.id,
-            path,
-            sha256: 'c'.repeat(64),
-            bytes: 0,
-            durationSec: SECONDS,
-            segments: [],
-          },
-        ],
-      },
-      new AbortController().signal,
-    );
+    const prepared = await prepare(port, Date.now());
     const airing = prepared.start();
     await airing.firstAudioAt;
     // Some packets out first (the receiver's origin), then this thread does nothing for a second.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS);
+    block(BLOCK_MS);
     const outcome = await airing.done;
     const seen = await receiver.report();
     const packets = (SECONDS * 1000) / 20;
@@ -109,6 +116,48 @@ it('keeps pacing while the main event loop is blocked for a second', async () =>
     // A pacer on the blocked loop sends nothing for a second: its packets arrive ~1,000 ms late.
     // The bound leaves room for a busy machine delaying the receiver process itself.
     expect(seen.maxLateMs).toBeLessThan(BLOCK_MS / 2);
+  } finally {
+    receiver.kill();
+  }
+});
+
+it('starts an armed airing at its instant while the main event loop is blocked across it', async () => {
+  const port = evenPort();
+  const receiver = await lateReceiver(port);
+  try {
+    const startAt = Date.now() + 600;
+    const prepared = await prepare(port, startAt);
+    prepared.arm?.();
+    // The main thread is busy from before the instant until a second after it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - 300 - Date.now())));
+    block(BLOCK_MS + 300);
+    const airing = prepared.start();
+    const firstAudioAt = await airing.firstAudioAt;
+    const outcome = await airing.done;
+    const seen = await receiver.report();
+    expect(seen.packets).toBe((SECONDS * 1000) / 20);
+    expect(outcome.secondsAired).toBeCloseTo(SECONDS, 1);
+    // Never early; late only by the machine's own noise, not by the blocked second.
+    expect(seen.firstWallMs).toBeGreaterThanOrEqual(startAt - 1);
+    expect(seen.firstWallMs).toBeLessThan(startAt + BLOCK_MS / 4);
+    expect(firstAudioAt - startAt).toBeGreaterThanOrEqual(0);
+    expect(firstAudioAt - startAt).toBeLessThan(BLOCK_MS / 4);
+  } finally {
+    receiver.kill();
+  }
+});
+
+it('an armed airing abandoned before its instant sends nothing', async () => {
+  const port = evenPort();
+  const receiver = await lateReceiver(port);
+  try {
+    const prepared = await prepare(port, Date.now() + 400);
+    prepared.arm?.();
+    await prepared.abandon({ code: 'preempted', message: 'taken before the instant' });
+    const outcome = await prepared.start().done;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(outcome).toMatchObject({ secondsAired: 0, error: { code: 'preempted' } });
+    expect((await receiver.report()).packets).toBe(0);
   } finally {
     receiver.kill();
   }

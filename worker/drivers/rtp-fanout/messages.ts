@@ -41,7 +41,11 @@ export interface LaunchMember {
 export type ToThread =
   | { t: 'socket'; request: number; spec: SocketSpec }
   | ({ t: 'group' } & GroupPackets)
-  | { t: 'launch'; group: number; members: LaunchMember[] }
+  /**
+   * Starts a group: at once, or armed for `at` (wall-clock ms) on the thread's own timer, so the
+   * first packets do not wait for the main thread at the instant. Members may `leave` until then.
+   */
+  | { t: 'launch'; group: number; members: LaunchMember[]; at?: number }
   | { t: 'leave'; member: number; reason: Reason }
   | { t: 'drop'; group: number };
 

@@ -56,12 +56,14 @@ export class FanOutSender {
     this.post({ t: 'group', ...packets }, [packets.bytes]);
   }
 
-  launch(group: number, members: (LaunchMember & MemberHandlers)[]): void {
+  /** Starts a group's members at once, or at `at` (wall-clock ms) by the thread's own timer. */
+  launch(group: number, members: (LaunchMember & MemberHandlers)[], at?: number): void {
     for (const m of members) this.members.set(m.id, m);
     this.post({
       t: 'launch',
       group,
       members: members.map(({ id, socket, address, port }) => ({ id, socket, address, port })),
+      ...(at === undefined ? {} : { at }),
     });
   }
 

@@ -14,6 +14,8 @@ import type { FromThread, GroupPackets, LaunchMember, Reason, SocketSpec, ToThre
 const CHECK_EVERY = 50;
 /** Consecutive failed checked sends (about 3 s) after which a cluster's airing ends. */
 const MAX_SEND_ERRORS = 3;
+/** The last ms before an armed instant are spun: short, as other groups' packets wait meanwhile. */
+const SPIN_MS = 2;
 
 const port = parentPort;
 if (!port) throw new Error('rtp-fanout/thread.ts runs as a worker thread');
@@ -39,6 +41,8 @@ class Group {
   private readonly members = new Map<number, Member>();
   private readonly packets: Buffer[];
   private pacing: Pacing | undefined;
+  /** The timer of a group armed for its instant. */
+  private armed: NodeJS.Timeout | undefined;
   private octets = 0;
 
   constructor(private readonly data: GroupPackets) {
@@ -47,10 +51,11 @@ class Group {
   }
 
   get launched(): boolean {
-    return this.pacing !== undefined;
+    return this.pacing !== undefined || this.armed !== undefined;
   }
 
-  launch(wanted: LaunchMember[]): void {
+  /** Takes its members and sends the first packet at `at` (wall-clock ms), or at once. */
+  launch(wanted: LaunchMember[], at?: number): void {
     const missing: number[] = [];
     for (const m of wanted) {
       // Opened in `prepare`, before the instant: looked up, not awaited.
@@ -69,6 +74,28 @@ class Group {
       groups.delete(this.data.group);
       return;
     }
+    if (at === undefined) this.begin();
+    else this.armFor(at);
+  }
+
+  /**
+   * Sleeps until just before the instant (re-reading the wall clock at least once a second, so a
+   * step is followed), then spins the last SPIN_MS: a timer alone fires a millisecond or more late.
+   */
+  private armFor(at: number): void {
+    const left = at - wallTimeOf(performance.now());
+    if (left > SPIN_MS) {
+      this.armed = setTimeout(() => this.armFor(at), Math.min(left - SPIN_MS, 1000));
+      return;
+    }
+    this.armed = undefined;
+    while (wallTimeOf(performance.now()) < at) {
+      // spin: at most SPIN_MS
+    }
+    this.begin();
+  }
+
+  private begin(): void {
     const atMs = this.data.atMs;
     this.pacing = pace({ count: atMs.length, dueMs: (i) => atMs[i] ?? 0, send: (i) => this.send(i) });
     void this.pacing.done.then((report) => {
@@ -80,7 +107,13 @@ class Group {
   leave(id: number, reason: Reason): void {
     if (!this.members.has(id)) return;
     this.endMembers([id], reason);
-    if (this.members.size === 0) this.pacing?.stop();
+    if (this.members.size > 0) return;
+    this.pacing?.stop();
+    if (this.armed) {
+      clearTimeout(this.armed);
+      this.armed = undefined;
+      groups.delete(this.data.group);
+    }
   }
 
   private send(index: number): void {
@@ -220,7 +253,7 @@ port.on('message', (message: ToThread) => {
           reason: { code: 'no-group', message: 'not prepared' },
         });
       }
-      group.launch(message.members);
+      group.launch(message.members, message.at);
       return;
     }
     case 'leave':
