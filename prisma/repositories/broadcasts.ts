@@ -1,6 +1,7 @@
 // The only code that writes broadcast rows. Materialisation syncs the planned rows of a window
 // with what the plan says; dispatch moves each row through its states, every move a
 // compare-and-set (`updateMany … where status in (…)`, count checked), so a lost race is a no-op.
+import pLimit, { type LimitFunction } from 'p-limit';
 import { type BroadcastStatus, isTerminal, movableFrom } from '../../domain/dispatch/broadcast-status.ts';
 import type { PlanItem, PlannedBroadcast } from '../../domain/dispatch/materialise.ts';
 import type { DriverKind, Prisma } from '../generated/client.ts';
@@ -237,12 +238,27 @@ export async function moveBroadcast(
     else await recordEnded(tx, id);
     return true;
   };
-  // An instant's endings queue on their commune's chain lock and on the pool: wait rather than
-  // fail (Prisma's default is 2 s to get a connection), an outcome must land.
-  return '$transaction' in db ? db.$transaction(logged, LOG_TRANSACTION) : logged(db);
+  if (!('$transaction' in db)) return logged(db);
+  // An instant's endings queue on their commune's chain lock and on the pool: they wait their
+  // turn here, where waiting has no limit, rather than for a connection, where Prisma's has one
+  // (10,000 clusters of one commune ending together: "Unable to start a transaction in the given
+  // time" after 60 s). An outcome must land.
+  return loggedMoves(db)(() => db.$transaction(logged, LOG_TRANSACTION));
 }
 
 const LOG_TRANSACTION = { maxWait: 60_000, timeout: 60_000 };
+/** Logged moves in flight at once per client: most of the pool (10), leaving some for the rest. */
+const LOGGED_MOVES_AT_ONCE = 6;
+const loggedMoveQueues = new WeakMap<object, LimitFunction>();
+
+function loggedMoves(db: object): LimitFunction {
+  let queue = loggedMoveQueues.get(db);
+  if (!queue) {
+    queue = pLimit(LOGGED_MOVES_AT_ONCE);
+    loggedMoveQueues.set(db, queue);
+  }
+  return queue;
+}
 
 /**
  * PLANNED → STARTING for this worker, in one statement per page (10,000 claims one by one took

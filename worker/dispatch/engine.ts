@@ -3,6 +3,7 @@
 // started in one tight loop, so neighbouring clusters start together. A cluster that is not
 // ready by then (offline, busy) is retried with backoff on its own until its lateness limit,
 // while the others air. Every outcome lands in the broadcast row by compare-and-set.
+import pLimit from 'p-limit';
 import type { EndReason } from '../../domain/dispatch/broadcast-status.ts';
 import { tooLate } from '../../domain/dispatch/lateness.ts';
 import {
@@ -58,7 +59,8 @@ export async function airBroadcasts(
   for (let i = 0; i < claimed.length; i += LEASE_BATCH) {
     const batch = claimed.slice(i, i + LEASE_BATCH);
     const prepared: Prepared[] = [];
-    await eachLimited(batch, PREPARING_AT_ONCE, async (broadcast) => {
+    const preparing = pLimit(PREPARING_AT_ONCE);
+    await preparing.map(batch, async (broadcast) => {
       const left = now ? PREPARE_NOW_MS : Math.max(0, Math.ceil(startAt - deps.clock.now()));
       const budget = AbortSignal.any([signal, AbortSignal.timeout(left)]);
       const got = await prepareDriver(deps, broadcast, startAt, budget).catch((err: Error) => {
@@ -76,7 +78,7 @@ export async function airBroadcasts(
   if (now) startAt = deps.clock.now();
   let lost: Promise<unknown> = Promise.resolve();
   try {
-    await deps.clock.waitUntil(startAt - LEASE_CHECK_MS, signal);
+    await deps.clock.waitUntil(startAt - leaseCheckLeadMs(ready.length), signal);
     // A higher priority (an emergency) may have taken a cluster since its lease was taken, between
     // the claim and the first audio: that airing must not start over it.
     const checked = await stillHeld(deps, ready, startAt);
@@ -88,25 +90,29 @@ export async function airBroadcasts(
     await Promise.all(late.map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
     throw err;
   }
-  // Drivers that keep time themselves start at the instant on their own timer, whatever this
-  // event loop is busy with then (at 1,000 clusters the start loop below took ~50 ms).
-  for (const r of ready) r.prepared.arm?.();
-  try {
-    await deps.clock.waitUntil(startAt, signal);
-  } catch (err) {
-    // Stopping in the last moments: the armed start anyway (they are stopped with the worker's
-    // other airings); the rest go back for another worker to air in time.
-    await Promise.all(ready.filter((r) => !r.prepared.arm).map((r) => handBack(deps, r)));
-    await Promise.all(late.splice(0).map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
-    ready = ready.filter((r) => r.prepared.arm);
-    if (ready.length === 0) throw err;
+  // Drivers that keep time themselves are armed now and start at the instant on their own timer,
+  // whatever this event loop is doing then (at 1,000 clusters the start loop took ~50 ms): their
+  // airings are in hand at once, and this loop need not spin to the instant for them (two cores:
+  // it took one from the thread sending the first packets).
+  const begin = ({ broadcast, prepared, lease }: Ready) => ({ broadcast, lease, airing: prepared.start() });
+  const armed = ready.filter((r) => r.prepared.arm);
+  for (const r of armed) r.prepared.arm?.();
+  const started = armed.map(begin);
+  let onTime = ready.filter((r) => !r.prepared.arm);
+  if (onTime.length > 0) {
+    try {
+      await deps.clock.waitUntil(startAt, signal);
+    } catch (err) {
+      // Stopping in the last moments: the armed start anyway (they are stopped with the worker's
+      // other airings); the rest go back for another worker to air in time.
+      await Promise.all(onTime.map((r) => handBack(deps, r)));
+      await Promise.all(late.splice(0).map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
+      onTime = [];
+      if (started.length === 0) throw err;
+    }
   }
   // The tight loop: nothing awaited between two starts.
-  const started = ready.map(({ broadcast, prepared, lease }) => ({
-    broadcast,
-    lease,
-    airing: prepared.start(),
-  }));
+  started.push(...onTime.map(begin));
   // Let the first audio leave before any bookkeeping. A driver's send may complete on a later
   // tick (dgram resolves even a literal address on process.nextTick), and ticks wait until the
   // microtask queue is empty: the supervision's database work, started from a first audio
@@ -133,10 +139,13 @@ export async function airBroadcasts(
 }
 
 /**
- * How long before the instant the leases are checked once more (one statement for all): room for
- * that statement at 1,000 clusters (150 ms was overrun, and every start of the instant ~60 ms late).
+ * How long before the instant the leases are checked once more (one statement for all) and the
+ * airings armed: room for that statement and the arming, which grow with the clusters (10,000:
+ * ~0.5 s, and every start was as late).
  */
-const LEASE_CHECK_MS = 400;
+function leaseCheckLeadMs(airings: number): number {
+  return 400 + airings / 10;
+}
 
 /** The ready airings whose cluster lease is still theirs, and those that lost it meanwhile. */
 async function stillHeld(deps: DispatchDeps, ready: Ready[], startAt: number) {
@@ -185,15 +194,6 @@ async function claim(deps: DispatchDeps, due: DueBroadcast[]): Promise<DueBroadc
 const PREPARING_AT_ONCE = 32;
 /** Airings whose leases are taken together. */
 const LEASE_BATCH = 500;
-
-/** `work` on every item, at most `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 async function prepareDriver(
   deps: DispatchDeps,
@@ -283,7 +283,8 @@ async function retryAlone(
       await end(deps, b.id, 'MISSED', reason);
       return { id: b.id, status: 'MISSED' };
     }
-    await deps.clock.waitUntil(deps.clock.now() + delay, signal).catch(() => {});
+    // Never before the instant: the engine may hand stragglers over ahead of it.
+    await deps.clock.waitUntil(Math.max(deps.clock.now(), startAt) + delay, signal).catch(() => {});
     if (signal.aborted) continue;
     try {
       const { prepared, lease } = await prepareAndLease(deps, b, deps.clock.now(), signal);
