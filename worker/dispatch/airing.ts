@@ -50,18 +50,26 @@ export function superviseAiring(
     () => null,
   );
 
-  let startedAt: number | null = null;
-  void firstAudioAt.then((at) => {
-    startedAt = at;
-  });
-  const letGo = deps.leases.hold({
-    lease,
-    progress: () => (startedAt === null ? null : (deps.clock.now() - startedAt) / 1000),
-    lost: () => handle.stop(PREEMPTED),
-  });
+  // Renewals begin with the audio: the lease was taken to last through the instant, and a renewal
+  // of 10,000 leases (~0.3 s of database work) at the instant slowed the first packets' loop 2×.
+  let ended = false;
+  let letGo = () => {};
+  // From the driver's word, not once the start is recorded: 10,000 start records take seconds.
+  void airing.firstAudioAt.then(
+    (startedAt) => {
+      if (ended) return;
+      letGo = deps.leases.hold({
+        lease,
+        progress: () => (deps.clock.now() - startedAt) / 1000,
+        lost: () => handle.stop(PREEMPTED),
+      });
+    },
+    () => {},
+  );
 
   const done = (async () => {
     const outcome = await airing.done;
+    ended = true;
     letGo();
     deps.running.delete(b.id);
     await firstAudioAt;
