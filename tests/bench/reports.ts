@@ -252,6 +252,11 @@ async function seed(db: Opened, records: number): Promise<void> {
   await run('ANALYZE');
 }
 
+/** A line on stderr per phase: at a million records on PGlite the bench runs for many minutes. */
+function progress(database: string, phase: string, ms: number): void {
+  process.stderr.write(`reports bench, ${database}: ${phase} in ${(ms / 1000).toFixed(1)} s\n`);
+}
+
 async function median(times: number, work: () => Promise<unknown>): Promise<number> {
   await work(); // warm-up: plans and caches
   const ms: number[] = [];
@@ -286,10 +291,13 @@ async function benchOne(
   const seeding = performance.now();
   await seed(db, records);
   const seedMs = performance.now() - seeding;
+  progress(name, `${records.toLocaleString('en')} records made`, seedMs);
   const building = performance.now();
   const rollupRows = await rebuildRollup(db.prisma, 0.9);
   await db.prisma.$executeRawUnsafe('ANALYZE session_rollup');
   const buildMs = performance.now() - building;
+  progress(name, 'rollup built', buildMs);
+  const querying = performance.now();
   const quarter = resolvePeriod({ period: '2024-Q3' });
   const base: ReportRequest = { period: quarter, filters: {}, share: 0.9, scope: { communeIds: null } };
   const oneCommune = (await db.prisma.commune.findFirstOrThrow({ where: { code: 'C042' } })).id;
@@ -319,6 +327,7 @@ async function benchOne(
       ),
     ),
   );
+  progress(name, 'queries timed', performance.now() - querying);
   if (process.env.LOA_BENCH_VERIFY !== '0') {
     const verifying = performance.now();
     const verified = await verifyLog(db.prisma);

@@ -92,29 +92,7 @@ export async function airBroadcasts(
     await Promise.all(late.map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
     throw err;
   }
-  // Drivers that keep time themselves are armed now and start at the instant on their own timer,
-  // whatever this event loop is doing then (at 1,000 clusters the start loop took ~50 ms): their
-  // airings are in hand at once, and this loop need not spin to the instant for them (two cores:
-  // it took one from the thread sending the first packets).
-  const begin = ({ broadcast, prepared, lease }: Ready) => ({ broadcast, lease, airing: prepared.start() });
-  const armed = ready.filter((r) => r.prepared.arm);
-  for (const r of armed) r.prepared.arm?.();
-  const started = armed.map(begin);
-  let onTime = ready.filter((r) => !r.prepared.arm);
-  if (onTime.length > 0) {
-    try {
-      await deps.clock.waitUntil(startAt, signal);
-    } catch (err) {
-      // Stopping in the last moments: the armed start anyway (they are stopped with the worker's
-      // other airings); the rest go back for another worker to air in time.
-      await Promise.all(onTime.map((r) => handBack(deps, r)));
-      await Promise.all(late.splice(0).map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
-      onTime = [];
-      if (started.length === 0) throw err;
-    }
-  }
-  // The tight loop: nothing awaited between two starts.
-  started.push(...onTime.map(begin));
+  const started = await startAtInstant(deps, ready, late, startAt, signal);
   // Let the first audio leave before any bookkeeping. A driver's send may complete on a later
   // tick (dgram resolves even a literal address on process.nextTick), and ticks wait until the
   // microtask queue is empty: the supervision's database work, started from a first audio
@@ -138,6 +116,41 @@ export async function airBroadcasts(
   const outcomes = await Promise.all([...supervised.map((s) => s.done), ...stragglers]);
   await lost;
   return { aired: outcomes.filter((o) => o.status === 'AIRED').map((o) => o.id) };
+}
+
+/**
+ * Starts the ready airings at the instant. Drivers that keep time themselves are armed now and
+ * start on their own timer, whatever this event loop is doing then (at 1,000 clusters the start
+ * loop took ~50 ms): their airings are in hand at once, and this loop need not spin to the instant
+ * for them (two cores: it took one from the thread sending the first packets). The others start
+ * in one tight loop at the instant.
+ */
+async function startAtInstant(
+  deps: DispatchDeps,
+  ready: Ready[],
+  late: DueBroadcast[],
+  startAt: number,
+  signal: AbortSignal,
+) {
+  const begin = ({ broadcast, prepared, lease }: Ready) => ({ broadcast, lease, airing: prepared.start() });
+  const armed = ready.filter((r) => r.prepared.arm);
+  for (const r of armed) r.prepared.arm?.();
+  const started = armed.map(begin);
+  const onTime = ready.filter((r) => !r.prepared.arm);
+  if (onTime.length === 0) return started;
+  try {
+    await deps.clock.waitUntil(startAt, signal);
+  } catch (err) {
+    // Stopping in the last moments: the armed start anyway (they are stopped with the worker's
+    // other airings); the rest go back for another worker to air in time.
+    await Promise.all(onTime.map((r) => handBack(deps, r)));
+    await Promise.all(late.splice(0).map((b) => moveBroadcast(deps.db, b.id, 'PLANNED')));
+    if (started.length === 0) throw err;
+    return started;
+  }
+  // The tight loop: nothing awaited between two starts.
+  started.push(...onTime.map(begin));
+  return started;
 }
 
 /**

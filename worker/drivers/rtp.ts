@@ -12,7 +12,8 @@
  * once the leases are last checked, a few hundred ms ahead) hands the thread the instant and the
  * members: the thread then starts them on its own timer, not when the main thread gets round to
  * it. A cluster started after its group has begun gets a group of its own (from the first
- * packet, its own SSRC), never the middle of someone else's. At the end (or on stop) each receiver gets an RTCP sender report and BYE on port + 1.
+ * packet, its own SSRC), never the middle of someone else's. At the end (or on stop) each
+ * receiver gets an RTCP sender report and BYE on port + 1.
  */
 import { lookup } from 'node:dns/promises';
 import type { z } from 'zod';
