@@ -255,7 +255,8 @@ describe('a year in compressed time', () => {
             new Date(clock.now()),
           );
         } else if (fault < 0.12) {
-          // Stopped just before the instant: the claims go back, the job runs again.
+          // Stopped just before the instant, before its last lease check (after it, the instant
+          // starts: its airings are armed): the claims go back, the job runs again.
           killBefore.add(at);
           const stop = new AbortController();
           const stopping = {
@@ -263,7 +264,7 @@ describe('a year in compressed time', () => {
             clock: {
               ...clock,
               waitUntil: async (t: number, s?: AbortSignal) => {
-                if (t >= at - 200) stop.abort(new Error('worker stopping'));
+                if (t >= at - 2000) stop.abort(new Error('worker stopping'));
                 return clock.waitUntil(t, s);
               },
             },

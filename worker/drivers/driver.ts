@@ -49,11 +49,12 @@ export interface Airing {
 
 export interface PreparedAiring {
   /**
-   * Optional, for drivers that keep time themselves: commits to start at the request's instant on
-   * the driver's own timer (called a few hundred ms ahead, once the cluster is surely this
-   * airing's). `start()` still follows and returns the airing; `abandon` still stops it.
+   * Optional, for drivers that keep time themselves: commits to start at `at` (the request's
+   * instant, in ms since the epoch by this host's wall clock) on the driver's own timer; called a
+   * few hundred ms ahead, once the cluster is surely this airing's. `start()` still follows and
+   * returns the airing; `abandon` still stops it.
    */
-  arm?(): void;
+  arm?(at: number): void;
   /**
    * Starts airing now (once armed: returns the armed airing). Must return quickly: the engine
    * calls it for every cluster of the instant.

@@ -276,8 +276,8 @@ export class RtpDriver implements Driver<RtpConfig> {
       return startDestination(target, this.sender.id(), socket, address, config.port, at);
     };
     return {
-      arm: () => {
-        airing ??= begin(request.startAt);
+      arm: (at) => {
+        airing ??= begin(at);
       },
       start: () => {
         airing ??= begin();

@@ -127,7 +127,7 @@ it('starts an armed airing at its instant while the main event loop is blocked a
   try {
     const startAt = Date.now() + 600;
     const prepared = await prepare(port, startAt);
-    prepared.arm?.();
+    prepared.arm?.(startAt);
     // The main thread is busy from before the instant until a second after it.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - 300 - Date.now())));
     block(BLOCK_MS + 300);
@@ -151,8 +151,9 @@ it('an armed airing abandoned before its instant sends nothing', async () => {
   const port = evenPort();
   const receiver = await lateReceiver(port);
   try {
-    const prepared = await prepare(port, Date.now() + 400);
-    prepared.arm?.();
+    const startAt = Date.now() + 400;
+    const prepared = await prepare(port, startAt);
+    prepared.arm?.(startAt);
     await prepared.abandon({ code: 'preempted', message: 'taken before the instant' });
     const outcome = await prepared.start().done;
     await new Promise((resolve) => setTimeout(resolve, 600));
