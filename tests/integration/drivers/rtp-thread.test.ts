@@ -70,6 +70,19 @@ async function lateReceiver(port: number) {
   };
 }
 
+/** A receiver on a port of its own for the test, killed after it whatever happens. */
+async function withReceiver(
+  test: (port: number, receiver: Awaited<ReturnType<typeof lateReceiver>>) => Promise<void>,
+) {
+  const port = evenPort();
+  const receiver = await lateReceiver(port);
+  try {
+    await test(port, receiver);
+  } finally {
+    receiver.kill();
+  }
+}
+
 function prepare(port: number, startAt: number) {
   const profile = findProfile('pcmu-8k');
   return driver.prepare(
@@ -98,10 +111,8 @@ function prepare(port: number, startAt: number) {
 
 const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-it('keeps pacing while the main event loop is blocked for a second', async () => {
-  const port = evenPort();
-  const receiver = await lateReceiver(port);
-  try {
+it('keeps pacing while the main event loop is blocked for a second', () =>
+  withReceiver(async (port, receiver) => {
     const prepared = await prepare(port, Date.now());
     const airing = prepared.start();
     await airing.firstAudioAt;
@@ -116,15 +127,10 @@ it('keeps pacing while the main event loop is blocked for a second', async () =>
     // A pacer on the blocked loop sends nothing for a second: its packets arrive ~1,000 ms late.
     // The bound leaves room for a busy machine delaying the receiver process itself.
     expect(seen.maxLateMs).toBeLessThan(BLOCK_MS / 2);
-  } finally {
-    receiver.kill();
-  }
-});
+  }));
 
-it('starts an armed airing at its instant while the main event loop is blocked across it', async () => {
-  const port = evenPort();
-  const receiver = await lateReceiver(port);
-  try {
+it('starts an armed airing at its instant while the main event loop is blocked across it', () =>
+  withReceiver(async (port, receiver) => {
     const startAt = Date.now() + 600;
     const prepared = await prepare(port, startAt);
     prepared.arm?.(startAt);
@@ -142,15 +148,10 @@ it('starts an armed airing at its instant while the main event loop is blocked a
     expect(seen.firstWallMs).toBeLessThan(startAt + BLOCK_MS / 4);
     expect(firstAudioAt - startAt).toBeGreaterThanOrEqual(0);
     expect(firstAudioAt - startAt).toBeLessThan(BLOCK_MS / 4);
-  } finally {
-    receiver.kill();
-  }
-});
+  }));
 
-it('an armed airing abandoned before its instant sends nothing', async () => {
-  const port = evenPort();
-  const receiver = await lateReceiver(port);
-  try {
+it('an armed airing abandoned before its instant sends nothing', () =>
+  withReceiver(async (port, receiver) => {
     const startAt = Date.now() + 400;
     const prepared = await prepare(port, startAt);
     prepared.arm?.(startAt);
@@ -159,7 +160,4 @@ it('an armed airing abandoned before its instant sends nothing', async () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(outcome).toMatchObject({ secondsAired: 0, error: { code: 'preempted' } });
     expect((await receiver.report()).packets).toBe(0);
-  } finally {
-    receiver.kill();
-  }
-});
+  }));
