@@ -57,10 +57,10 @@ export async function airBroadcasts(
   // leases in one statement (one transaction per cluster took longer than the lead at 10,000).
   const late: DueBroadcast[] = [];
   let ready: Ready[] = [];
+  const preparing = pLimit(PREPARING_AT_ONCE);
   for (let i = 0; i < claimed.length; i += LEASE_BATCH) {
     const batch = claimed.slice(i, i + LEASE_BATCH);
     const prepared: Prepared[] = [];
-    const preparing = pLimit(PREPARING_AT_ONCE);
     await preparing.map(batch, async (broadcast) => {
       const left = now ? PREPARE_NOW_MS : Math.max(0, Math.ceil(startAt - deps.clock.now()));
       const budget = deadline(signal, left);
