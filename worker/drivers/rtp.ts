@@ -191,7 +191,7 @@ class FanOutGroup {
 
 /** Every packet of a stream back to back in one transferable buffer. */
 function packBytes(packets: RtpPacketPlan[]): {
-  bytes: ArrayBuffer;
+  bytes: SharedArrayBuffer;
   offsets: Int32Array;
   timestamps: Uint32Array;
 } {
@@ -199,16 +199,22 @@ function packBytes(packets: RtpPacketPlan[]): {
   packets.forEach((p, i) => {
     offsets[i + 1] = (offsets[i] ?? 0) + p.packet.length;
   });
-  const bytes = new Uint8Array(offsets[packets.length] ?? 0);
+  const bytes = new Uint8Array(new SharedArrayBuffer(offsets[packets.length] ?? 0));
   packets.forEach((p, i) => {
     bytes.set(p.packet, offsets[i]);
   });
-  return { bytes: bytes.buffer, offsets, timestamps: Uint32Array.from(packets, (p) => p.timestamp) };
+  return {
+    bytes: bytes.buffer as SharedArrayBuffer,
+    offsets,
+    timestamps: Uint32Array.from(packets, (p) => p.timestamp),
+  };
 }
 
 export interface RtpDriverOptions {
   /** Socket send buffer, bytes: a 20 ms burst to 1,000 clusters is ~200 kB. */
   sendBufferBytes?: number;
+  /** Fan-out threads (default: one per core, at most 4). */
+  threads?: number;
 }
 
 export class RtpDriver implements Driver<RtpConfig> {
@@ -218,9 +224,11 @@ export class RtpDriver implements Driver<RtpConfig> {
   private readonly streams = new Map<string, Promise<RtpStream>>();
   /** Socket keys opened (or being opened) in the fan-out thread. */
   private readonly sockets = new Map<string, Promise<void>>();
-  private readonly sender = new FanOutSender();
+  private readonly sender: FanOutSender;
 
-  constructor(private readonly options: RtpDriverOptions = {}) {}
+  constructor(private readonly options: RtpDriverOptions = {}) {
+    this.sender = new FanOutSender(options.threads);
+  }
 
   parseConfig(config: unknown): RtpConfig {
     return DriverConfigByKind.RTP.parse(config);

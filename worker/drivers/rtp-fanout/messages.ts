@@ -20,8 +20,8 @@ export interface SocketSpec {
 
 export interface GroupPackets {
   group: number;
-  /** Every packet of the stream back to back (transferred, not copied). */
-  bytes: ArrayBuffer;
+  /** Every packet of the stream back to back (shared by the threads, not copied). */
+  bytes: SharedArrayBuffer;
   /** Packet i is bytes[offsets[i], offsets[i + 1]). */
   offsets: Int32Array;
   /** Media time of packet i in ms from the first. */
