@@ -83,16 +83,16 @@ async function withReceiver(
   }
 }
 
-function prepare(port: number, startAt: number) {
+function prepare(port: number, startAt: number, on = driver) {
   const profile = findProfile('pcmu-8k');
-  return driver.prepare(
+  return on.prepare(
     {
       broadcastId: `b-${port}`,
       clusterId: `c-${port}`,
       startAt,
       priority: 'NORMAL',
       profile,
-      config: driver.parseConfig({ host: '127.0.0.1', port, payloadType: 0 }),
+      config: on.parseConfig({ host: '127.0.0.1', port, payloadType: 0 }),
       items: [
         {
           bulletinId: 'b',
@@ -161,3 +161,33 @@ it('an armed airing abandoned before its instant sends nothing', () =>
     expect(outcome).toMatchObject({ secondsAired: 0, error: { code: 'preempted' } });
     expect((await receiver.report()).packets).toBe(0);
   }));
+
+it('deals the clusters of one instant over the threads: each gets the whole stream, a stop only its own', async () => {
+  const threaded = new RtpDriver({ threads: 2 });
+  const ports = [evenPort(), evenPort(), evenPort(), evenPort()];
+  const receivers = await Promise.all(ports.map(lateReceiver));
+  try {
+    const startAt = Date.now() + 500;
+    const prepared = await Promise.all(ports.map((port) => prepare(port, startAt, threaded)));
+    for (const p of prepared) p.arm?.(startAt);
+    const airings = prepared.map((p) => p.start());
+    await Promise.all(airings.map((a) => a.firstAudioAt));
+    // Members 0 and 2 went to one thread, 1 and 3 to the other: stop one of the second.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    airings[1]?.stop({ code: 'preempted', message: 'an emergency took the cluster' });
+    const outcomes = await Promise.all(airings.map((a) => a.done));
+    const seen = await Promise.all(receivers.map((r) => r.report()));
+    const packets = (SECONDS * 1000) / 20;
+    for (const k of [0, 2, 3]) {
+      expect(outcomes[k]?.error).toBeUndefined();
+      expect(seen[k]?.packets).toBe(packets);
+    }
+    expect(outcomes[1]?.error).toMatchObject({ code: 'preempted' });
+    expect(seen[1]?.packets).toBeGreaterThan(packets / 6);
+    expect(seen[1]?.packets).toBeLessThan(packets / 2);
+    for (const s of seen) expect(s.firstWallMs).toBeGreaterThanOrEqual(startAt - 1);
+  } finally {
+    for (const r of receivers) r.kill();
+    await threaded.close();
+  }
+});
