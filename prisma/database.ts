@@ -19,9 +19,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** PGlite's checkpoint period (PostgreSQL's checkpoint_timeout default). */
+const PGLITE_CHECKPOINT_MS = 5 * 60_000;
+
 export interface OpenOptions {
   /** PGlite only: start from this data-dir dump (PGlite's dumpDataDir) instead of initdb. */
   loadDataDir?: Blob;
+  /** PGlite on disk only: how often Loa checkpoints (default 5 minutes). */
+  checkpointEveryMs?: number;
 }
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
@@ -36,8 +41,23 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return { prisma, adapterFactory, target, close: () => prisma.$disconnect() };
   }
-  if (!target.dataDir.startsWith('memory://')) await mkdir(target.dataDir, { recursive: true });
-  const pglite = await PGlite.create(target.dataDir, { loadDataDir: options.loadDataDir });
+  const onDisk = !target.dataDir.startsWith('memory://');
+  if (onDisk) await mkdir(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create(target.dataDir, {
+    loadDataDir: options.loadDataDir,
+    // PGlite is one backend with no checkpointer process: once the WAL written since the last
+    // checkpoint passes max_wal_size (1 GB by default) it stalls, spinning without writing — a
+    // rollup rebuild over a million records ran past 14 minutes instead of ~2, bulk inserts stopped
+    // past ~200,000 records. The size trigger is put out of reach; Loa checkpoints on a timer.
+    startParams: [...PGlite.defaultStartParams, '-c', 'max_wal_size=64GB'],
+  });
+  // What the checkpointer would do (checkpoint_timeout): bounds the WAL kept and replayed after a crash.
+  const checkpoints = onDisk
+    ? setInterval(
+        () => void pglite.exec('CHECKPOINT').catch(() => {}),
+        options.checkpointEveryMs ?? PGLITE_CHECKPOINT_MS,
+      ).unref()
+    : undefined;
   // PGlite takes the host's zone for its session, and the adapter exchanges timestamps without
   // their offset: on a host not at UTC, values written or compared in SQL (now(), to_timestamp)
   // and values written through Prisma would disagree by that offset. UTC, as on the server.
@@ -51,6 +71,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     adapterFactory,
     target,
     close: async () => {
+      clearInterval(checkpoints);
       await prisma.$disconnect();
       await pglite.close();
     },
