@@ -213,9 +213,6 @@ async function seed(db: Opened, records: number, database: string): Promise<void
     }
     if (from % 50_000 === 0 && from > 0) {
       progress(database, `${from.toLocaleString('en')} records`, performance.now() - began);
-      // PGlite (one backend in single-user mode: no checkpointer) stalled past ~200,000 records
-      // without these, for 45 minutes at a million; with them, 100,000 records take ~11 s.
-      if (database === 'pglite') await run('CHECKPOINT'); // PostgreSQL has its checkpointer
     }
     await run(
       `INSERT INTO session_record ("communeId", seq, "prevHash", hash, "broadcastId", "broadcastKind", "recordedAt",
