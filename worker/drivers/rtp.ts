@@ -189,7 +189,7 @@ class FanOutGroup {
   }
 }
 
-/** Every packet of a stream back to back in one transferable buffer. */
+/** Every packet of a stream back to back in one buffer the fan-out threads share. */
 function packBytes(packets: RtpPacketPlan[]): {
   bytes: SharedArrayBuffer;
   offsets: Int32Array;
@@ -222,7 +222,7 @@ export class RtpDriver implements Driver<RtpConfig> {
   readonly leadMs = 2000;
   private readonly groups = new Map<string, FanOutGroup>();
   private readonly streams = new Map<string, Promise<RtpStream>>();
-  /** Socket keys opened (or being opened) in the fan-out thread. */
+  /** Socket keys opened (or being opened) in the fan-out threads. */
   private readonly sockets = new Map<string, Promise<void>>();
   private readonly sender: FanOutSender;
 

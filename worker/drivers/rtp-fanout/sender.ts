@@ -38,12 +38,11 @@ function bootCode(): string {
 }
 
 /** One thread per core, at most 4 (the default). */
-export const defaultFanOutThreads = () => Math.min(4, availableParallelism());
+const defaultFanOutThreads = () => Math.min(4, availableParallelism());
 
 export class FanOutSender {
   private nextId = 1;
   private readonly threads: FanOutThread[];
-  private readonly memberThread = new Map<number, FanOutThread>();
 
   constructor(threads = defaultFanOutThreads()) {
     this.threads = Array.from({ length: Math.max(1, threads) }, () => new FanOutThread(() => this.id()));
@@ -71,23 +70,13 @@ export class FanOutSender {
         thread.drop(group);
         return;
       }
-      for (const m of dealt) this.memberThread.set(m.id, thread);
-      thread.launch(
-        group,
-        dealt.map((m) => ({
-          ...m,
-          ended: (report) => {
-            this.memberThread.delete(m.id);
-            m.ended(report);
-          },
-        })),
-        at,
-      );
+      thread.launch(group, dealt, at);
     });
   }
 
+  /** Only the thread airing the member acts on it. */
   leave(member: number, reason: Reason): void {
-    this.memberThread.get(member)?.leave(member, reason);
+    for (const t of this.threads) t.leave(member, reason);
   }
 
   drop(group: number): void {
